@@ -1,0 +1,168 @@
+"""The `nguongoc` command: serve, db upgrade, demo, users, tokens, audit (DESIGN.md 3)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import func, select
+
+from api import database
+from registry import accounts, audit, demo
+from registry import database as registry_database
+from registry.actors import SYSTEM
+from registry.errors import DomainError
+from registry.models import Partner, Role
+
+
+def _create_app(*_args: Any, **_kwargs: Any) -> Flask:
+    from api import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False, set_debug_flag=False)
+def main() -> None:
+    """nguongoc: traceability and supply-chain registry for Vietnamese food."""
+
+
+def _fail(exc: DomainError) -> None:
+    message = exc.detail + "".join(f"\n  {e.field}: {e.message}" for e in exc.errors)
+    raise click.ClickException(message)
+
+
+def _database_url() -> str:
+    url: str = current_app.config["NGUONGOC"].database_url
+    return url
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Apply every migration (Alembic)."""
+    registry_database.upgrade(_database_url())
+    click.echo("database is up to date", err=True)
+
+
+def load_demo_if_empty() -> str | None:
+    """Load the demo data into an empty registry; the summary, or None if it had data."""
+    session = database.session()
+    if session.execute(select(func.count()).select_from(Partner)).scalar_one():
+        return None
+    summary = demo.load(session)
+    session.commit()
+    return summary
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the demo chains: Long An / Tây Ninh to Cần Thơ, and Quảng Ninh."""
+    registry_database.upgrade(_database_url())
+    summary = load_demo_if_empty()
+    click.echo(summary or "the registry already has data; demo not loaded")
+
+
+@click.command("serve")
+@click.option("--demo", "with_demo", is_flag=True, help="load the demo data into an empty registry")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=lambda: int(os.environ.get("NGUONGOC_WORKERS", "2")),
+              show_default="2", type=int, help="gunicorn sync process workers")
+@with_appcontext
+def serve_command(with_demo: bool, host: str, port: int, workers: int) -> None:
+    """Run the service with gunicorn (sync process workers), migrating the database first."""
+    from api.server import run
+
+    registry_database.upgrade(_database_url())
+    if with_demo:
+        summary = load_demo_if_empty()
+        click.echo(summary or "demo: the registry already has data, nothing loaded", err=True)
+    database.session().close()
+    current_app.extensions["nguongoc.engine"].dispose()
+    click.echo(f"nguongoc on http://{host}:{port}/ ({workers} workers)", err=True)
+    run(host=host, port=port, workers=workers)
+
+
+@click.group("users")
+def users_group() -> None:
+    """User accounts."""
+
+
+@users_group.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--partner-id", type=int, default=None)
+@click.option("--province", "provinces", multiple=True, help="current province code (agency)")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--display-name", default=None)
+@with_appcontext
+def users_create(name: str, role: str, partner_id: int | None, provinces: tuple[str, ...],
+                 password: str, display_name: str | None) -> None:
+    """Create a user account."""
+    session = database.session()
+    try:
+        data = accounts.UserIn(username=name, password=password, role=Role(role),
+                               partner_id=partner_id, provinces=list(provinces),
+                               display_name=display_name)
+        user = accounts.create_user(session, SYSTEM, data)
+    except DomainError as exc:
+        _fail(exc)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise click.ClickException(str(exc)) from None
+    session.commit()
+    click.echo(f"created {user.role.value} {user.username}", err=True)
+
+
+@click.group("tokens")
+def tokens_group() -> None:
+    """API tokens."""
+
+
+@tokens_group.command("create")
+@click.argument("name")
+@with_appcontext
+def tokens_create(name: str) -> None:
+    """Print a new API token for user NAME (the token alone on stdout)."""
+    session = database.session()
+    try:
+        user = accounts.get_user(session, name)
+    except DomainError as exc:
+        _fail(exc)
+    token = accounts.create_token(session, SYSTEM, user, name="cli")
+    session.commit()
+    click.echo(token)
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The hash-chained audit log."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Recompute the chain; exit 1 naming the first bad entry."""
+    verdict = audit.verify(database.session())
+    if not verdict.ok:
+        click.echo(f"audit log is broken at entry {verdict.bad_seq}: {verdict.reason} "
+                   f"({verdict.entries} entries verified before it)", err=True)
+        sys.exit(1)
+    click.echo(f"audit log intact: {verdict.entries} entries")
+
+
+def init_app(app: Flask) -> None:
+    """Add the commands to the app's CLI (so app.test_cli_runner() sees them)."""
+    for command in (db_group, demo_command, serve_command, users_group, tokens_group,
+                    audit_group):
+        app.cli.add_command(command)

@@ -1,0 +1,33 @@
+"""One session per request; the view owns the transaction and commits."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy.orm import Session
+
+from registry import database as registry_database
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def init_app(app: Flask, url: str) -> None:
+    """Create the engine and session factory and close each request's session."""
+    engine = registry_database.make_engine(url)
+    app.extensions["nguongoc.engine"] = engine
+    app.extensions["nguongoc.sessions"] = registry_database.make_sessions(engine)
+    app.teardown_appcontext(close_session)
+
+
+def session() -> Session:
+    """This request's session; closed, and rolled back if uncommitted, at teardown."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["nguongoc.sessions"]()
+        if has_request_context() and request.method in WRITE_METHODS:
+            registry_database.begin_write(g.db_session)
+    db_session: Session = g.db_session
+    return db_session
+
+
+def close_session(_exc: BaseException | None) -> None:
+    if (db_session := g.pop("db_session", None)) is not None:
+        db_session.close()

@@ -1,0 +1,214 @@
+"""JSON operations declared once: the same pydantic models parse requests, render responses
+and describe the API in its OpenAPI 3.1 document."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, Response, request
+from pydantic import BaseModel, TypeAdapter
+from pydantic.json_schema import models_json_schema
+from pydantic_core import to_jsonable_python
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+from api import auth
+
+JSON_MIME = "application/json"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One documented API operation."""
+
+    method: str
+    path: str  # OpenAPI form, /partners/{partner_id}
+    operation_id: str
+    summary: str
+    tag: str
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: Any
+    status: int
+    public: bool
+    produces: tuple[str, ...]
+    path_params: dict[str, str] = field(default_factory=dict)
+    extra_responses: tuple[int, ...] = ()
+
+
+OPERATIONS: list[Operation] = []
+_RULE_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def _openapi_path(rule: str, prefix: str) -> tuple[str, dict[str, str]]:
+    params: dict[str, str] = {}
+
+    def replace(match: re.Match[str]) -> str:
+        converter, name = match.group(1), match.group(2)
+        params[name] = "integer" if converter == "int" else "string"
+        return "{" + name + "}"
+
+    return prefix + _RULE_PARAM.sub(replace, rule), params
+
+
+def parse_body(model: type[BaseModel]) -> BaseModel:
+    """The JSON request body as `model`: 400 if malformed, 415 if not JSON, 422 if invalid."""
+    if not request.is_json:
+        raise UnsupportedMediaType("send the body as application/json")
+    try:
+        data = request.get_json(force=True)
+    except BadRequest:
+        raise BadRequest("the request body is not valid JSON") from None
+    return model.model_validate(data)
+
+
+def query_dict(args: MultiDict[str, str], model: type[BaseModel]) -> dict[str, Any]:
+    """Query arguments as a dict; list-typed fields take every repeated value."""
+    data: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        if key not in args:
+            continue
+        is_list = "list[" in str(info.annotation)
+        values = [v for v in args.getlist(key)]
+        data[name] = values if is_list else (values[-1] if values[-1] != "" else None)
+    return data
+
+
+def parse_query(model: type[BaseModel]) -> BaseModel:
+    """The query string as `model` (422 naming the parameter at fault)."""
+    return model.model_validate(query_dict(request.args, model))
+
+
+def json_response(payload: Any, status: int = 200) -> Response:
+    """A JSON response (UTF-8, Vietnamese kept readable)."""
+    return Response(json.dumps(to_jsonable_python(payload), ensure_ascii=False), status,
+                    mimetype=JSON_MIME)
+
+
+def operation(bp: Blueprint, method: str, rule: str, *, summary: str, tag: str,
+              body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
+              response: Any = None, status: int = 200, public: bool = False,
+              produces: tuple[str, ...] = (JSON_MIME,),
+              extra_responses: tuple[int, ...] = ()) -> Callable[[Callable[..., Any]], Any]:
+    """Declare a JSON operation: auth, then parsing, then the view; document it."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        wants = inspect.signature(view).parameters
+
+        def endpoint(**path: Any) -> Any:
+            if not public:
+                auth.current_actor()
+            kwargs = dict(path)
+            if body is not None:
+                kwargs["body"] = parse_body(body)
+            if query is not None:
+                kwargs["query"] = parse_query(query)
+            if "actor" in wants:
+                kwargs["actor"] = auth.current_actor() if not public else auth.optional_actor()
+            result = view(**kwargs)
+            if isinstance(result, Response):
+                return result
+            return json_response(result, status)
+
+        endpoint.__name__ = view.__name__
+        endpoint.__doc__ = view.__doc__
+        bp.add_url_rule(rule, endpoint=view.__name__, view_func=endpoint, methods=[method])
+        path, params = _openapi_path(rule, bp.url_prefix or "")
+        OPERATIONS.append(Operation(
+            method=method.lower(), path=path, operation_id=view.__name__, summary=summary,
+            tag=tag, body=body, query=query, response=response, status=status, public=public,
+            produces=produces, path_params=params, extra_responses=extra_responses))
+        return endpoint
+
+    return decorator
+
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {"type": "array", "items": {
+            "type": "object", "required": ["field", "message"],
+            "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}},
+    },
+}
+
+
+def _query_parameters(model: type[BaseModel], schemas: dict[str, Any]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, sub in schema.pop("$defs", {}).items():
+        schemas.setdefault(name, sub)
+    required = set(schema.get("required", []))
+    return [{"name": name, "in": "query", "required": name in required, "schema": prop,
+             **({"description": prop["description"]} if "description" in prop else {})}
+            for name, prop in schema.get("properties", {}).items()]
+
+
+def document(title: str, version: str, server: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 description of every declared operation."""
+    models: list[tuple[Any, Any]] = []
+    for op in OPERATIONS:
+        if op.body is not None:
+            models.append((op.body, "validation"))
+    keys, defs = models_json_schema(models, ref_template="#/components/schemas/{model}")
+    schemas: dict[str, Any] = dict(defs.get("$defs", {}))
+    schemas["Problem"] = PROBLEM_SCHEMA
+    paths: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        entry: dict[str, Any] = {"operationId": op.operation_id, "summary": op.summary,
+                                 "tags": [op.tag]}
+        parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+                      for name, kind in op.path_params.items()]
+        if op.query is not None:
+            parameters += _query_parameters(op.query, schemas)
+        if parameters:
+            entry["parameters"] = parameters
+        if op.body is not None:
+            entry["requestBody"] = {"required": True, "content": {
+                JSON_MIME: {"schema": keys[(op.body, "validation")]}}}
+        content: dict[str, Any] = {}
+        for mime in op.produces:
+            if mime == JSON_MIME and op.response is not None:
+                schema = TypeAdapter(op.response).json_schema(
+                    ref_template="#/components/schemas/{model}", mode="serialization")
+                for name, sub in schema.pop("$defs", {}).items():
+                    schemas.setdefault(name, sub)
+                content[mime] = {"schema": schema}
+            elif mime.startswith(("image/", "application/pdf", "text/")):
+                content[mime] = {"schema": {"type": "string"}}
+            else:
+                content[mime] = {"schema": {}}
+        problem = {"content": {"application/problem+json": {
+            "schema": {"$ref": "#/components/schemas/Problem"}}}}
+        responses: dict[str, Any] = {str(op.status): {"description": "success",
+                                                      **({"content": content} if content else {})}}
+        codes = {400, 404, 422, 429} | set(op.extra_responses)
+        if not op.public:
+            codes |= {401, 403}
+        if op.method in ("post", "patch", "put", "delete"):
+            codes |= {409}
+        for code in sorted(codes):
+            responses[str(code)] = {"description": "problem", **problem}
+        entry["responses"] = responses
+        if not op.public:
+            entry["security"] = [{"bearer": []}]
+        paths.setdefault(op.path, {})[op.method] = entry
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version,
+                 "description": "Traceability and supply-chain registry for Vietnamese farm, "
+                                "forest and fishery food.",
+                 "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"}},
+        "servers": [{"url": server}],
+        "paths": paths,
+        "components": {"schemas": schemas, "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"}}},
+    }

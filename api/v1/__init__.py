@@ -1,0 +1,9 @@
+"""The JSON API under /api/v1 (DESIGN.md section 6)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("v1", __name__, url_prefix="/api/v1")
+
+from api.v1 import registry_views, system  # noqa: E402,F401  (register the operations)

@@ -1,0 +1,41 @@
+"""The web UI: pages for agencies, producers and supermarkets (Vietnamese first)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, url_for
+from flask_babel import get_locale, lazy_gettext
+
+from api import auth
+
+bp = Blueprint("web", __name__)
+
+NAV: list[tuple[str, Any]] = [
+    ("web.partners_list", lazy_gettext("Partners")),
+    ("web.growing_areas_list", lazy_gettext("Growing areas")),
+    ("web.aquaculture_list", lazy_gettext("Aquaculture")),
+    ("web.products_list", lazy_gettext("Products")),
+    ("web.certifications_list", lazy_gettext("Certifications")),
+]
+"""The main menu: (endpoint, label). Capabilities add their pages here."""
+
+
+@bp.app_context_processor
+def _template_helpers() -> dict[str, Any]:
+    def nav_items() -> list[tuple[str, Any]]:
+        return [(endpoint, label) for endpoint, label in NAV if _exists(endpoint)]
+
+    return {"current_user": auth.optional_user, "current_locale": lambda: str(get_locale()),
+            "nav_items": nav_items}
+
+
+def _exists(endpoint: str) -> bool:
+    try:
+        url_for(endpoint)
+    except Exception:  # an endpoint a capability has not added yet
+        return False
+    return True
+
+
+from api.web import pages  # noqa: E402,F401  (register the pages)

@@ -1,0 +1,31 @@
+"""Every ORM class of the registry, importable from one place (Alembic reads Base.metadata)."""
+
+from registry.models.accounts import ApiToken, AuditEntry, AuditHead, User
+from registry.models.base import Base, PlaceMixin, enum_column, utcnow
+from registry.models.enums import (
+    DeclarationKind,
+    FarmingForm,
+    FarmingMethod,
+    GrowingAreaKind,
+    HolderType,
+    PartnerKind,
+    ProductCategory,
+    RecordStatus,
+    Role,
+)
+from registry.models.registry import (
+    AquacultureRegistration,
+    Certification,
+    CertificationScheme,
+    GrowingArea,
+    Partner,
+    Product,
+    StatusChange,
+)
+
+__all__ = [
+    "ApiToken", "AquacultureRegistration", "AuditEntry", "AuditHead", "Base", "Certification",
+    "CertificationScheme", "DeclarationKind", "FarmingForm", "FarmingMethod", "GrowingArea",
+    "GrowingAreaKind", "HolderType", "Partner", "PartnerKind", "PlaceMixin", "Product",
+    "ProductCategory", "RecordStatus", "Role", "StatusChange", "User", "enum_column", "utcnow",
+]
