@@ -8,12 +8,24 @@ services as the API, so the audit log and derived fields are real.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from registry import accounts, aquaculture, certifications, growing_areas, partners, products
+from chains import supply_chains
+from registry import (
+    accounts,
+    aquaculture,
+    certifications,
+    events,
+    growing_areas,
+    lots,
+    partners,
+    products,
+    shipments,
+    transformations,
+)
 from registry.actors import SYSTEM
 from registry.gs1 import check_digit
 from registry.models import Partner, Product
@@ -28,6 +40,7 @@ class DemoRegistry:
     products: dict[str, Product] = field(default_factory=dict)
     growing_areas: dict[str, str] = field(default_factory=dict)
     registrations: dict[str, str] = field(default_factory=dict)
+    lots: dict[str, str] = field(default_factory=dict)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -195,6 +208,10 @@ def _certifications(session: Session, demo: DemoRegistry) -> None:
          "partner", str(p["shop_nk"].id), date(2024, 11, 5), None),
         ("food_safety_certificate", "ATTP-92-2023-0099", "Chi cục QLCL NLS&TS Cần Thơ",
          "partner", str(p["shop_cr"].id), date(2023, 6, 1), None),
+        ("food_safety_certificate", "ATTP-92-2026-0102", "Chi cục CL,CB&PTTT Cần Thơ",
+         "partner", str(p["shop_cr"].id), date(2026, 5, 20), None),
+        ("food_safety_certificate", "ATTP-22-2025-0061", "Chi cục CL,CB&PTTT Quảng Ninh",
+         "partner", str(p["shop_hl"].id), date(2025, 7, 15), None),
         ("vietgap", "VietGAP-TS-22-0031", "Trung tâm Chứng nhận Phù hợp Quảng Ninh",
          "aquaculture_registration", demo.registrations["oyster"], date(2024, 9, 1),
          date(2027, 8, 31)),
@@ -235,6 +252,103 @@ def _accounts(session: Session, demo: DemoRegistry) -> None:
         demo.accounts.append((username, role, who))
 
 
+def _at(days_ago: int, hour: int = 8) -> datetime:
+    return datetime.combine(date.today() - timedelta(days=days_ago), time(hour),
+                            tzinfo=events.VN_TZ)
+
+
+def _lots(session: Session, demo: DemoRegistry) -> None:
+    """Harvests, shipments, receipts and packing along the demo chains (dates before today)."""
+    p, pr, ga = demo.partners, demo.products, demo.growing_areas
+
+    def harvest(key: str, product: str, partner: str, qty: str, unit: str, days: int,
+                **origin: Any) -> str:
+        lot = lots.harvest(session, SYSTEM, lots.LotIn(
+            product_id=pr[product].id, partner_id=p[partner].id, quantity=qty, unit=unit,
+            produced_on=date.today() - timedelta(days=days), origin=origin,
+            batch=f"{product.upper()[:4]}-{date.today() - timedelta(days=days):%y%m%d}"
+                  f"-{p[partner].id}"))
+        demo.lots[key] = lot.lot_code
+        return lot.lot_code
+
+    def ship(code: str, qty: str, unit: str, src: str, dst: str, days: int,
+             arrived: str | None = None, ref: str | None = None) -> None:
+        shipment = shipments.ship(session, SYSTEM, shipments.ShipmentIn(
+            lot_code=code, quantity=qty, unit=unit, from_partner_id=p[src].id,
+            to_partner_id=p[dst].id, shipped_at=_at(days), reference=ref))
+        shipments.receive(session, SYSTEM, shipment.id, shipments.ReceiptIn(
+            received_at=_at(days, 16), quantity=arrived or qty, unit=unit))
+
+    def transform(key: str, partner: str, days: int, inputs: list[tuple[str, str, str]],
+                  product: str, qty: str, unit: str) -> str:
+        _, made = transformations.transform(session, SYSTEM, transformations.TransformationIn(
+            partner_id=p[partner].id, kind="packing", occurred_at=_at(days, 10),
+            inputs=[{"lot_code": c, "quantity": q, "unit": u} for c, q, u in inputs],
+            outputs=[{"product_id": pr[product].id, "quantity": qty, "unit": unit}]))
+        demo.lots[key] = made[0].lot_code
+        return made[0].lot_code
+
+    lime = harvest("lime", "lime", "htx_lime", "3000", "kg", 9,
+                   growing_area_code=ga["lime"])
+    tuan = harvest("lime_tuan", "lime", "farm_tuan", "400", "kg", 9,
+                   growing_area_code=ga["lime_tuan"])
+    ship(lime, "2500", "kg", "htx_lime", "packer", 8, arrived="2480", ref="PGH-0811")
+    ship(tuan, "400", "kg", "farm_tuan", "collector", 8)
+    ship(tuan, "300", "kg", "collector", "packer", 7, ref="PGH-0812")
+    ship(tuan, "100", "kg", "collector", "market_cr", 7, ref="PGH-0813")
+    box = transform("lime_box", "packer", 6, [(lime, "2400", "kg"), (tuan, "300", "kg")],
+                    "lime_box", "2500", "box")
+    ship(box, "2000", "box", "packer", "distributor", 5, ref="PXK-LAX-0421")
+    ship(box, "800", "box", "distributor", "shop_nk", 4, ref="PXK-TD-1102")
+    ship(box, "600", "box", "distributor", "shop_cr", 4, ref="PXK-TD-1103")
+    ship(box, "400", "box", "distributor", "market_cr", 3, ref="PXK-TD-1104")
+    dragon = harvest("dragon", "dragon", "htx_dragon", "5", "t", 8,
+                     growing_area_code=ga["dragon"])
+    ship(dragon, "4.5", "t", "htx_dragon", "packer", 7, ref="PGH-0820")
+    case = transform("dragon_box", "packer", 6, [(dragon, "4500", "kg")], "dragon_box", "880",
+                     "case")
+    ship(case, "800", "case", "packer", "distributor", 5, ref="PXK-LAX-0422")
+    ship(case, "300", "case", "distributor", "shop_nk", 4)
+    ship(case, "300", "case", "distributor", "shop_cr", 4)
+    oyster = harvest("oyster", "oyster", "htx_oyster", "3000", "piece", 2,
+                     aquaculture_registration=demo.registrations["oyster"])
+    ship(oyster, "1200", "piece", "htx_oyster", "shop_hl", 1)
+    leaf = harvest("tea_leaf", "tea_leaf", "htx_tea", "60", "kg", 20, growing_area_code=ga["tea"])
+    ship(leaf, "60", "kg", "htx_tea", "processor_qn", 19)
+    tea = transform("tea", "processor_qn", 15, [(leaf, "60", "kg")], "tea", "1000", "box")
+    ship(tea, "400", "box", "processor_qn", "shop_hl", 10)
+
+
+def _chains(session: Session, demo: DemoRegistry) -> None:
+    """Three Long An - Cần Thơ chains (one to international standard) and two in Quảng Ninh."""
+    p, pr = demo.partners, demo.products
+
+    def chain(name: str, members: list[str], products: list[str],
+              links: list[tuple[str, str]]) -> None:
+        supply_chains.create_chain(session, SYSTEM, supply_chains.ChainIn(
+            name=name, members=[{"partner_id": p[m].id} for m in members],
+            products=[pr[x].id for x in products],
+            links=[{"from_partner_id": p[a].id, "to_partner_id": p[b].id} for a, b in links],
+            confirmed_on=date(2025, 10, 15), confirmed_by="Sở Nông nghiệp và Môi trường"))
+
+    chain("Chuỗi chanh không hạt Bến Lức – siêu thị Cần Thơ",
+          ["htx_lime", "packer", "distributor", "shop_nk", "shop_cr"], ["lime", "lime_box"],
+          [("htx_lime", "packer"), ("packer", "distributor"), ("distributor", "shop_nk"),
+           ("distributor", "shop_cr")])
+    chain("Chuỗi thanh long ruột đỏ Châu Thành – Cần Thơ (GlobalGAP)",
+          ["htx_dragon", "packer", "distributor", "shop_nk", "shop_cr"],
+          ["dragon", "dragon_box"],
+          [("htx_dragon", "packer"), ("packer", "distributor"), ("distributor", "shop_nk"),
+           ("distributor", "shop_cr")])
+    chain("Chuỗi chanh tươi Thạnh Lợi – chợ đầu mối Cái Răng",
+          ["farm_tuan", "collector", "market_cr"], ["lime"],
+          [("farm_tuan", "collector"), ("collector", "market_cr")])
+    chain("Chuỗi hàu Vân Đồn – Hạ Long", ["htx_oyster", "shop_hl"], ["oyster"],
+          [("htx_oyster", "shop_hl")])
+    chain("Chuỗi trà hoa vàng Ba Chẽ", ["htx_tea", "processor_qn", "shop_hl"], ["tea_leaf", "tea"],
+          [("htx_tea", "processor_qn"), ("processor_qn", "shop_hl")])
+
+
 def p_name(demo: DemoRegistry, partner_id: int | None) -> str:
     """The name of a demo partner by id."""
     return next((x.name for x in demo.partners.values() if x.id == partner_id), "-")
@@ -243,12 +357,13 @@ def p_name(demo: DemoRegistry, partner_id: int | None) -> str:
 def load(session: Session) -> str:
     """Load the demo into an empty registry; return a summary with the demo accounts."""
     demo = DemoRegistry()
-    for step in (_partners, _codes, _products, _certifications, _accounts):
+    for step in (_partners, _codes, _products, _certifications, _accounts, _lots, _chains):
         step(session, demo)
         session.flush()
     lines = [f"demo loaded: {len(demo.partners)} partners, {len(demo.growing_areas)} growing "
              f"areas, {len(demo.registrations)} aquaculture registration, "
-             f"{len(demo.products)} products", *demo.notes,
+             f"{len(demo.products)} products, {len(demo.lots)} lots, 5 supply chains",
+             *demo.notes,
              f"demo accounts (password {DEMO_PASSWORD!r}):"]
     lines += [f"  {u:<18} {r:<8} {w}" for u, r, w in demo.accounts]
     return "\n".join(lines)

@@ -6,4 +6,9 @@ from flask import Blueprint
 
 bp = Blueprint("v1", __name__, url_prefix="/api/v1")
 
-from api.v1 import registry_views, system  # noqa: E402,F401  (register the operations)
+from api.v1 import (  # noqa: E402,F401  (register the operations)
+    chain_views,
+    registry_views,
+    supply_chain_views,
+    system,
+)

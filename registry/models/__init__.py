@@ -2,6 +2,7 @@
 
 from registry.models.accounts import ApiToken, AuditEntry, AuditHead, User
 from registry.models.base import Base, PlaceMixin, enum_column, utcnow
+from registry.models.chains import ChainLink, ChainMember, ChainProduct, SupplyChain
 from registry.models.enums import (
     DeclarationKind,
     FarmingForm,
@@ -12,6 +13,19 @@ from registry.models.enums import (
     ProductCategory,
     RecordStatus,
     Role,
+)
+from registry.models.lots import (
+    Event,
+    EventKind,
+    Holding,
+    Lot,
+    LotEdge,
+    LotStatus,
+    OriginType,
+    Shipment,
+    ShipmentStatus,
+    Transformation,
+    TransformationInput,
 )
 from registry.models.registry import (
     AquacultureRegistration,
@@ -24,6 +38,9 @@ from registry.models.registry import (
 )
 
 __all__ = [
+    "ChainLink", "ChainMember", "ChainProduct", "SupplyChain",
+    "Event", "EventKind", "Holding", "Lot", "LotEdge", "LotStatus", "OriginType", "Shipment",
+    "ShipmentStatus", "Transformation", "TransformationInput",
     "ApiToken", "AquacultureRegistration", "AuditEntry", "AuditHead", "Base", "Certification",
     "CertificationScheme", "DeclarationKind", "FarmingForm", "FarmingMethod", "GrowingArea",
     "GrowingAreaKind", "HolderType", "Partner", "PartnerKind", "PlaceMixin", "Product",

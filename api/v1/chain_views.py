@@ -1,0 +1,108 @@
+"""Lots, shipments, transformations and traces."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from flask import Response
+from pydantic import BaseModel, Field
+
+from api import database
+from api.openapi import operation
+from api.v1 import bp
+from chains import exports
+from chains import trace as tracing
+from registry import lots, shipments, transformations
+from registry.actors import Actor
+
+
+class TraceQuery(BaseModel):
+    """How to trace and in which format."""
+
+    direction: Literal["backward", "forward"] = "backward"
+    format: Literal["json", "csv", "svg"] = "json"
+
+
+@operation(bp, "POST", "/lots", summary="Record a harvest: a new lot at its origin", tag="lots",
+           body=lots.LotIn, response=lots.LotOut, status=201)
+def create_lot(actor: Actor, body: lots.LotIn) -> lots.LotOut:
+    """Create a lot from a growing area, an aquaculture registration or the partner's farm."""
+    session = database.session()
+    lot = lots.harvest(session, actor, body)
+    session.commit()
+    return lots.to_out(session, lot)
+
+
+@operation(bp, "GET", "/lots/<lot_code>", summary="A lot with its holdings and status",
+           tag="lots", response=lots.LotOut)
+def get_lot(lot_code: str) -> lots.LotOut:
+    """One lot: who holds how much, what is in transit, its origin summary."""
+    session = database.session()
+    return lots.to_out(session, lots.get(session, lot_code))
+
+
+@operation(bp, "POST", "/shipments", summary="Ship a quantity of a lot to another partner",
+           tag="lots", body=shipments.ShipmentIn, response=shipments.ShipmentOut, status=201,
+           extra_responses=(409,))
+def create_shipment(actor: Actor, body: shipments.ShipmentIn) -> shipments.ShipmentOut:
+    """Refused (409) beyond what the sender holds, or for a lot on hold or recalled."""
+    session = database.session()
+    shipment = shipments.ship(session, actor, body)
+    session.commit()
+    return shipments.to_out(shipment)
+
+
+@operation(bp, "GET", "/shipments/<int:shipment_id>", summary="A shipment", tag="lots",
+           response=shipments.ShipmentOut)
+def get_shipment(shipment_id: int) -> shipments.ShipmentOut:
+    """One shipment and whether it was received."""
+    return shipments.to_out(shipments.get(database.session(), shipment_id))
+
+
+@operation(bp, "POST", "/shipments/<int:shipment_id>/receive",
+           summary="Confirm a shipment's receipt (once)", tag="lots", body=shipments.ReceiptIn,
+           response=shipments.ShipmentOut)
+def receive_shipment(actor: Actor, shipment_id: int,
+                     body: shipments.ReceiptIn) -> shipments.ShipmentOut:
+    """The recipient confirms what arrived; a shortfall is recorded."""
+    session = database.session()
+    shipment = shipments.receive(session, actor, shipment_id, body)
+    session.commit()
+    return shipments.to_out(shipment)
+
+
+@operation(bp, "POST", "/transformations",
+           summary="Pack, process, slaughter or mix: consume inputs, create output lots",
+           tag="lots", body=transformations.TransformationIn,
+           response=transformations.TransformationOut, status=201)
+def create_transformation(actor: Actor, body: transformations.TransformationIn
+                          ) -> transformations.TransformationOut:
+    """Inputs must be held by the partner and movable; outputs become new lots."""
+    session = database.session()
+    record, made = transformations.transform(session, actor, body)
+    session.commit()
+    return transformations.to_out(record, made)
+
+
+@operation(bp, "GET", "/lots/<lot_code>/trace",
+           summary="Trace a lot backward to its origins or forward to every recipient",
+           tag="trace", query=TraceQuery, response=tracing.TraceOut,
+           produces=("application/json", "text/csv", "image/svg+xml"))
+def trace_lot(actor: Actor, lot_code: str, query: TraceQuery) -> tracing.TraceOut | Response:
+    """JSON (with a node-link graph), CSV (FSMA 204 columns) or SVG."""
+    session = database.session()
+    traced = tracing.trace(session, lot_code, query.direction, actor)
+    if query.format == "csv":
+        return Response(exports.to_csv(session, traced), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="trace-'
+                                 f'{traced.lot.lot_code}-{query.direction}.csv"'})
+    if query.format == "svg":
+        return Response(exports.to_svg(traced), mimetype="image/svg+xml")
+    return tracing.render(traced)
+
+
+class StockQuery(BaseModel):
+    """Whose stock to list."""
+
+    partner_id: int
+    limit: int = Field(default=200, ge=1, le=1000)
