@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Literal
 
 from flask import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from api import database
 from api.openapi import operation
 from api.v1 import bp
 from chains import exports
 from chains import trace as tracing
-from registry import lots, shipments, transformations
+from registry import lots, shipments, stock, transformations
 from registry.actors import Actor
+from registry.paging import Page
 
 
 class TraceQuery(BaseModel):
@@ -101,8 +102,24 @@ def trace_lot(actor: Actor, lot_code: str, query: TraceQuery) -> tracing.TraceOu
     return tracing.render(traced)
 
 
-class StockQuery(BaseModel):
-    """Whose stock to list."""
+@operation(bp, "GET", "/lots", summary="List and find lots", tag="lots", query=stock.LotQuery,
+           response=Page[lots.LotOut])
+def list_lots(query: stock.LotQuery) -> Page[lots.LotOut]:
+    """One page of lots; `q` finds a lot code or a batch number."""
+    return stock.list_lots(database.session(), query)
 
-    partner_id: int
-    limit: int = Field(default=200, ge=1, le=1000)
+
+@operation(bp, "GET", "/lots/<lot_code>/events", summary="A lot's history", tag="lots",
+           response=list[stock.EventOut])
+def lot_events(lot_code: str) -> list[stock.EventOut]:
+    """Harvest or making, shipments, receipts, transformations, samples, holds, recalls."""
+    session = database.session()
+    return stock.history(session, lots.get(session, lot_code))
+
+
+@operation(bp, "GET", "/partners/<int:partner_id>/holdings",
+           summary="A partner's stock and incoming shipments", tag="lots",
+           response=stock.StockOut)
+def partner_holdings(actor: Actor, partner_id: int) -> stock.StockOut:
+    """What the partner holds of each lot now, and what is on its way."""
+    return stock.stock(database.session(), actor, partner_id)

@@ -129,3 +129,19 @@ def test_a_refused_transformation_changes_nothing(app: Any, chain: Chain) -> Non
     with app.extensions["nguongoc.sessions"]() as s:
         assert s.execute(select(Lot).where(Lot.producer_id == chain.ids["packer"])).first() \
             is None
+
+
+def test_stock_history_and_lot_search(chain: Chain) -> None:
+    code = harvest(chain, batch="B-01").json["lot_code"]
+    move(chain, code, "farm_a", "collector", "300")
+    stock = chain.api("collector").get(f"/partners/{chain.ids['collector']}/holdings").json
+    assert [(h["lot_code"], h["quantity"], h["unit"]) for h in stock["holdings"]] == \
+        [(code, 300, "kg")]
+    assert chain.api("farm_a").get(
+        f"/partners/{chain.ids['collector']}/holdings").status_code == 403
+    events = chain.api("admin").get(f"/lots/{code}/events").json
+    assert [e["kind"] for e in events] == ["harvest", "ship", "receive"]
+    found = chain.api("admin").get("/lots?q=B-01").json
+    assert [x["lot_code"] for x in found["items"]] == [code]
+    held = chain.api("admin").get(f"/lots?holder_id={chain.ids['collector']}").json
+    assert held["total"] == 1
