@@ -27,6 +27,25 @@ from registry.models.lots import (
     Transformation,
     TransformationInput,
 )
+from registry.models.monitoring import (
+    CaseAction,
+    CaseAgency,
+    CaseLot,
+    CaseStatus,
+    Comparator,
+    Notification,
+    Recall,
+    RecallAck,
+    RecallLot,
+    RecallRecipient,
+    RecallScope,
+    ResidueLimit,
+    Sample,
+    SampleResult,
+    SamplingPlan,
+    Verdict,
+    ViolationCase,
+)
 from registry.models.registry import (
     AquacultureRegistration,
     Certification,
@@ -38,6 +57,9 @@ from registry.models.registry import (
 )
 
 __all__ = [
+    "CaseAction", "CaseAgency", "CaseLot", "CaseStatus", "Comparator", "Notification", "Recall",
+    "RecallAck", "RecallLot", "RecallRecipient", "RecallScope", "ResidueLimit", "Sample",
+    "SampleResult", "SamplingPlan", "Verdict", "ViolationCase",
     "ChainLink", "ChainMember", "ChainProduct", "SupplyChain",
     "Event", "EventKind", "Holding", "Lot", "LotEdge", "LotStatus", "OriginType", "Shipment",
     "ShipmentStatus", "Transformation", "TransformationInput",
