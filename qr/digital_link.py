@@ -44,8 +44,9 @@ SIGNATURE_PARAM = "s"
 """The query parameter that carries the signature; `sig` is read as a synonym."""
 SIGNATURE_LENGTH = 12
 MAX_LINK_LENGTH = 2048
-LOT_CODE = re.compile(r"^[0-9A-Za-z._~-]{1,32}$")
-"""Lot codes the registry generates: URI unreserved characters only, so never encoded."""
+LOT_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{0,31}$")
+"""Lot codes the registry generates: letters, digits, `-` and `_`, so a URL carries them as
+they are (no `.` or `~`: `/l/..` must never name a lot)."""
 
 _KEY_PURPOSE = b"nguongoc/qr-signature/v1"
 _AI_BATCH, _AI_SERIAL = "10", "21"
@@ -109,7 +110,7 @@ def gtin_path(gtin: str, batch: str, serial: str | None = None) -> str:
 def lot_path(lot_code: str) -> str:
     """`/l/{lot_code}`: the URL path every lot has."""
     if not LOT_CODE.match(lot_code):
-        raise _invalid("lot_code", "a lot code has 1 to 32 letters, digits or -._~")
+        raise _invalid("lot_code", "a lot code has 1 to 32 letters, digits, - or _")
     return f"/l/{lot_code}"
 
 
@@ -122,6 +123,22 @@ def gtin_url(base_url: str, gtin: str, batch: str, serial: str | None = None, *,
 def lot_url(base_url: str, lot_code: str, *, key: bytes | None = None) -> str:
     """The `/l/{lot_code}` URL of a lot, signed when `key` is given."""
     return _url(base_url, lot_path(lot_code), key)
+
+
+def label_url(base_url: str, lot_code: str, *, gtin: str | None = None, batch: str | None = None,
+              serial: str | None = None, key: bytes | None = None) -> str:
+    """The URL a lot's QR code carries: GS1 Digital Link when the product has a GTIN (and the
+    lot its batch), else `/l/{lot_code}`; one unit of it when `serial` is given (GTIN only)."""
+    if gtin and batch:
+        return gtin_url(base_url, gtin, batch, serial, key=key)
+    if serial is not None:
+        raise _invalid("serial", "serialised codes need a product GTIN and a batch")
+    return lot_url(base_url, lot_code, key=key)
+
+
+def short_url(base_url: str, lot_code: str) -> str:
+    """The lot's URL without its scheme, for people to type: `nguongoc.vn/l/K7Q2M9XA`."""
+    return lot_url(base_url, lot_code).split("://", 1)[-1]
 
 
 def signed_url(base_url: str, path: str, key: bytes) -> str:
@@ -183,7 +200,7 @@ def parse_link(link: str) -> DigitalLink:
         return _parse_gtin_link(segments[start:], signature)
     if len(segments) >= 2 and segments[-2] == "l":
         if not LOT_CODE.match(segments[-1]):
-            raise MalformedLink("a lot code has 1 to 32 letters, digits or -._~")
+            raise MalformedLink("a lot code has 1 to 32 letters, digits, - or _")
         return DigitalLink(lot_code=segments[-1], signature=signature)
     raise MalformedLink("neither /01/{GTIN}/10/{batch} nor /l/{lot code}")
 

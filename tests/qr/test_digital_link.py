@@ -7,7 +7,7 @@ from urllib.parse import unquote
 
 import pytest
 from biip.gs1_digital_link_uris import GS1DigitalLinkURI
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import qr
@@ -54,6 +54,7 @@ def test_batch_characters_are_percent_encoded_as_gs1_digital_link_says(batch: st
     assert gtin_path(GTIN_13, batch) == f"/01/{GTIN_14}/10/{encoded}"
 
 
+@settings(deadline=None)  # a loaded CI machine must not fail a property
 @given(batch=ai_values, serial=ai_values)
 def test_the_path_agrees_with_biips_own_digital_link_rendering(batch: str, serial: str) -> None:
     path = gtin_path(GTIN_13, batch, serial)
@@ -64,6 +65,7 @@ def test_the_path_agrees_with_biips_own_digital_link_rendering(batch: str, seria
         assert unquote(segment) in (batch, serial, "01", "10", "21", GTIN_14)
 
 
+@settings(deadline=None)  # a loaded CI machine must not fail a property
 @given(gtin=gtins(), batch=ai_values, serial=st.none() | ai_values, signed=st.booleans())
 def test_a_built_url_parses_back_to_its_parts(gtin: str, batch: str, serial: str | None,
                                               signed: bool) -> None:
@@ -75,6 +77,7 @@ def test_a_built_url_parses_back_to_its_parts(gtin: str, batch: str, serial: str
     assert (link.signature is not None) == signed
 
 
+@settings(deadline=None)  # a loaded CI machine must not fail a property
 @given(lot_code=lot_codes)
 def test_a_lot_url_parses_back_to_its_lot_code(lot_code: str) -> None:
     assert parse_link(qr.lot_url(BASE, lot_code)) == DigitalLink(lot_code=lot_code)
@@ -133,6 +136,7 @@ def test_a_malformed_link_is_a_domain_error_the_api_renders_as_400() -> None:
     assert issubclass(MalformedLink, DomainError) and not issubclass(MalformedLink, Invalid)
 
 
+@settings(deadline=None)  # a loaded CI machine must not fail a property
 @given(st.text(max_size=200))
 def test_any_text_parses_or_is_refused_as_malformed(text: str) -> None:
     try:
@@ -141,6 +145,7 @@ def test_any_text_parses_or_is_refused_as_malformed(text: str) -> None:
         pass
 
 
+@settings(deadline=None)  # a loaded CI machine must not fail a property
 @given(st.lists(st.sampled_from(["01", "10", "21", "l", GTIN_14, "12345670", "B%2F", "%",
                                  "x", "", "%zz", "ÄĐ", "?s=", "#"]), max_size=8))
 def test_any_path_made_of_link_like_segments_parses_or_is_refused(segments: list[str]) -> None:
@@ -166,3 +171,21 @@ def test_building_from_values_that_break_gs1_rules_is_invalid(args: tuple[str, .
 def test_a_lot_code_outside_the_unreserved_characters_is_invalid() -> None:
     with pytest.raises(Invalid):
         lot_path("AB/CD")
+
+
+def test_a_lot_code_that_could_be_a_path_step_is_refused() -> None:
+    for link in ("/l/..", "/l/.", "/l/~x"):
+        with pytest.raises(MalformedLink):
+            parse_link(link)
+
+
+def test_the_label_url_is_the_gs1_link_when_the_product_has_a_gtin_else_the_lot_url() -> None:
+    assert qr.label_url(BASE, "K7Q2M9XA", gtin=GTIN_13, batch="B1", serial="9") == (
+        f"{BASE}/01/{GTIN_14}/10/B1/21/9")
+    assert qr.label_url(BASE, "K7Q2M9XA", gtin=None, batch="B1") == f"{BASE}/l/K7Q2M9XA"
+    with pytest.raises(Invalid):
+        qr.label_url(BASE, "K7Q2M9XA", batch="B1", serial="9")
+
+
+def test_the_short_url_is_the_lot_url_without_its_scheme() -> None:
+    assert qr.short_url("https://nguongoc.vn/", "K7Q2M9XA") == "nguongoc.vn/l/K7Q2M9XA"
