@@ -15,6 +15,7 @@ import io
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
@@ -45,6 +46,11 @@ def median_seconds(work: Callable[[], object], runs: int) -> tuple[float, float]
     return statistics.median(wall), statistics.median(cpu)
 
 
+def render_all(render: Callable[[str], object], urls: list[str]) -> list[object]:
+    """Every URL's code."""
+    return [render(url) for url in urls]
+
+
 def qrcode_png(url: str, mask_pattern: int | None) -> bytes:
     """The `qrcode` package's PNG (Pillow image factory), as DESIGN.md section 8 measured it."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=8, border=4,
@@ -71,7 +77,7 @@ def main() -> None:
     label_sheet(labels[:10])  # fonts registered, modules imported
     print(f"label sheet, {args.labels} distinct serialised codes, median of {args.runs} runs:")
     for layout in LAYOUTS:
-        wall, cpu = median_seconds(lambda layout=layout: label_sheet(labels, layout), args.runs)
+        wall, cpu = median_seconds(partial(label_sheet, labels, layout), args.runs)
         size = len(label_sheet(labels, layout))
         print(f"  {layout:5} {wall:6.3f} s wall  {cpu:6.3f} s CPU  {size / 1e6:5.2f} MB  "
               f"{args.labels / wall:6.0f} labels/s   (target < 2 s)")
@@ -86,8 +92,7 @@ def main() -> None:
     print(f"QR codes of {len(codes[0])}-character URLs, 8 px/module, median of {args.runs} runs:")
     for name, render in contenders.items():
         count = max(20, len(codes) // 5) if name.startswith("qrcode (mask") else len(codes)
-        wall, cpu = median_seconds(lambda render=render, count=count: [render(url) for url in
-                                                                       codes[:count]], args.runs)
+        wall, cpu = median_seconds(partial(render_all, render, codes[:count]), args.runs)
         print(f"  {name:30} {count / wall:6.0f} codes/s wall  {count / cpu:6.0f} codes/s CPU")
 
 
