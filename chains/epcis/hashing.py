@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from chains.epcis import vocabulary as voc
@@ -114,16 +115,7 @@ class _Canon:
         lowered = key.lower()
         if "time" in lowered and "offset" not in lowered and (moment := _time(text)):
             return moment
-        for urn, web in _CBV_URNS.items():
-            if text.startswith(urn):
-                return voc.CBV + web + text[len(urn):]
-        prefix, colon, local = text.partition(":")
-        if colon and prefix in ("gs1", "cbv") and self.namespaces.get(prefix, "").startswith(
-                ("https://ref.gs1.org", "https://gs1.org")):
-            return self.namespaces[prefix] + local
-        if _NUMBER.match(text):
-            return _number(text)
-        return canonical_uri(text) or text
+        return _text(text, self.namespaces.get("gs1"), self.namespaces.get("cbv"))
 
     def term(self, vocabulary: voc.Vocabulary, value: Any) -> str:
         try:
@@ -152,6 +144,24 @@ class _Canon:
         rest = [s for k, v in data.items() if k not in order and k not in COMMENTS
                 for s in self.extension(k, v)]
         return "".join(out) + "".join(sorted(rest))
+
+
+@lru_cache(maxsize=65536)
+def _text(text: str, gs1: str | None, cbv: str | None) -> str:
+    """A string value's canonical form (CBV URNs and GS1 CURIEs as web URIs, numbers without
+    padding, GS1 keys as canonical Digital Links); cached, as events repeat their values."""
+    if text.startswith("urn:epcglobal:cbv:"):
+        for urn, web in _CBV_URNS.items():
+            if text.startswith(urn):
+                return voc.CBV + web + text[len(urn):]
+    prefix, colon, local = text.partition(":")
+    if colon and prefix in ("gs1", "cbv"):
+        namespace = gs1 if prefix == "gs1" else cbv
+        if namespace and namespace.startswith(("https://ref.gs1.org", "https://gs1.org")):
+            return namespace + local
+    if _NUMBER.match(text):
+        return _number(text)
+    return canonical_uri(text) or text
 
 
 def _number(text: str) -> str:

@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import cache
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -104,7 +104,7 @@ EpcList = Annotated[list[IdUri], AfterValidator(_unique)]
 Number = Annotated[Decimal, BeforeValidator(_number)]
 BizStep = Annotated[str, _vocab(voc.BIZ_STEP)]
 Disposition = Annotated[str, _vocab(voc.DISPOSITION)]
-Action = Annotated[str, StringConstraints(pattern=r"^(ADD|OBSERVE|DELETE)$")]
+Action = Literal["ADD", "OBSERVE", "DELETE"]
 
 
 def is_extension_key(key: str) -> bool:

@@ -40,6 +40,7 @@ class Vocabulary:
 
     def __init__(self, name: str, terms: frozenset[str], web: str, urn: str | None) -> None:
         self.name, self.terms, self.urn = name, terms, urn
+        self._uris: dict[str, str] = {}
         self.web = CBV + web
         self._cbv_forms = tuple(f"{host}{web}" for host in (
             "https://ref.gs1.org/cbv/", "http://ref.gs1.org/cbv/", "https://ns.gs1.org/cbv/",
@@ -67,8 +68,13 @@ class Vocabulary:
 
     def uri(self, value: str) -> str:
         """The CBV 2.0 web URI of a term (short or long form); other URIs unchanged."""
-        term = self.normalise(value)
-        return self.web + term if term in self.terms else term
+        uri = self._uris.get(value)
+        if uri is None:
+            term = self.normalise(value)
+            uri = self.web + term if term in self.terms else term
+            if len(self._uris) < 4096:
+                self._uris[value] = uri
+        return uri
 
 
 BIZ_STEP = Vocabulary("bizStep", BIZ_STEPS, "BizStep-", "urn:epcglobal:cbv:bizstep:")
