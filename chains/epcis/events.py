@@ -115,17 +115,16 @@ class ObjectEvent(_What):
         return list(self.quantity_list or ())
 
 
-class AggregationEvent(_What):
-    """Children packed into (ADD), observed in (OBSERVE) or unpacked from (DELETE) a parent."""
+class _ParentChild(_What):
+    """Children and their parent (Aggregation and Association events)."""
 
-    type: Literal["AggregationEvent"]
     action: Action
     parent_id: IdUri | None = Field(default=None, alias="parentID")
     child_epcs: list[IdUri] | None = Field(default=None, alias="childEPCs")
     child_quantity_list: list[QuantityElement] | None = None
 
     @model_validator(mode="after")
-    def _rules(self) -> AggregationEvent:
+    def _rules(self) -> _ParentChild:
         if not self.child_epcs and not self.child_quantity_list and self.action != "DELETE":
             raise rule_error(f"an {self.type} names children (childEPCs or childQuantityList)",
                              "childEPCs")
@@ -138,11 +137,17 @@ class AggregationEvent(_What):
         return list(self.child_quantity_list or ())
 
 
-class AssociationEvent(AggregationEvent):  # type: ignore[misc]
+class AggregationEvent(_ParentChild):
+    """Children packed into (ADD), observed in (OBSERVE) or unpacked from (DELETE) a parent."""
+
+    type: Literal["AggregationEvent"]
+
+
+class AssociationEvent(_ParentChild):
     """Children associated with a parent that is not a container (e.g. sensor to pallet)."""
 
-    type: Literal["AssociationEvent"]  # type: ignore[assignment]
-    parent_id: IdUri = Field(alias="parentID")  # type: ignore[assignment]
+    type: Literal["AssociationEvent"]
+    parent_id: IdUri = Field(alias="parentID")
 
 
 class TransactionEvent(_What):
@@ -150,7 +155,7 @@ class TransactionEvent(_What):
 
     type: Literal["TransactionEvent"]
     action: Action
-    biz_transaction_list: list[BizTransaction]  # type: ignore[assignment]
+    biz_transaction_list: list[BizTransaction]
     parent_id: IdUri | None = Field(default=None, alias="parentID")
     epc_list: EpcList | None = None
     quantity_list: list[QuantityElement] | None = None

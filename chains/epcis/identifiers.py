@@ -170,5 +170,5 @@ def _from_elements(uri: str, elements: list[tuple[str, str]]) -> Identifier:
         return Identifier("other", uri)
     kept = tuple((q, v) for q, v in elements[1:] if q in ("21", "8011"))
     serial = next((v for _, v in kept), None)
-    gtin = key[:14] if ai == "8006" else None
-    return Identifier(kind, uri, ai, key, gtin=gtin, serial=serial, qualifiers=kept)
+    return Identifier(kind, uri, ai, key, gtin=key[:14] if ai == "8006" else None,
+                      serial=serial, qualifiers=kept)
