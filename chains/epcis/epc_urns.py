@@ -6,8 +6,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import unquote
 
-from chains.epcis.keys import Identifier, InvalidIdentifier, Kind
-from registry.gs1 import check_digit
+from chains.epcis.keys import Identifier, InvalidIdentifier, Kind, check_digit
 
 _EPC_URN = re.compile(r"^urn:epc:(id|class|idpat):([a-z]+):(.+)$")
 _EPC_CHARS = re.compile(r"^(?:%[0-9A-Fa-f]{2}|[!'()*+,.0-9:;=A-Za-z_\-])+$")

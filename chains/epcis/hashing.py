@@ -17,7 +17,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -174,13 +174,15 @@ def _number(text: str) -> str:
 
 
 def _time(text: str) -> str | None:
+    """A date-time in UTC to the millisecond (half up), as `2024-05-01T01:30:00.000Z`."""
     try:
         moment, fraction = parse_timestamp(text)
     except ValueError:
         return None
-    millis = int((fraction * 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    millis = int((fraction + "000")[:3]) + (fraction[3:4] >= "5")
     moment = moment.replace(microsecond=0) + timedelta(milliseconds=millis)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:"
+            f"{moment.minute:02d}:{moment.second:02d}.{moment.microsecond // 1000:03d}Z")
 
 
 def _plain(canon: _Canon, key: str, value: Any) -> str:

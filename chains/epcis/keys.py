@@ -15,6 +15,7 @@ Kind = Literal[
 GS1_DOMAIN = "https://id.gs1.org"
 _DL_SAFE = "-._';="
 """Characters a canonical Digital Link path value keeps unescaped (GS1 DL 1.2 table 7-1)."""
+_DL_PLAIN = re.compile(r"^[A-Za-z0-9\-._';=]*$")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
 
 
@@ -66,6 +67,11 @@ def is_uri(value: str) -> bool:
     return bool(_URI.match(value))
 
 
+def check_digit(digits: str) -> str:
+    """The GS1 mod-10 check digit of a key without it (weights 3, 1, 3 ... from the right)."""
+    return str(-(3 * sum(map(int, digits[::-2])) + sum(map(int, digits[-2::-2]))) % 10)
+
+
 def dl_escape(value: str) -> str:
     """A Digital Link path value percent-encoded as the canonical form has it."""
-    return quote(value, safe=_DL_SAFE)
+    return value if _DL_PLAIN.match(value) else quote(value, safe=_DL_SAFE)

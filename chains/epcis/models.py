@@ -30,14 +30,21 @@ _TIMESTAMP = re.compile(
 TIME_ZONE_OFFSET = r"^[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)$"
 
 
-def parse_timestamp(value: str) -> tuple[datetime, Decimal]:
-    """An RFC 3339 date-time with an offset, as a UTC datetime (microseconds) and the exact
-    fraction of its second; ValueError otherwise."""
+def parse_timestamp(value: str) -> tuple[datetime, str]:
+    """An RFC 3339 date-time with an offset, as a UTC datetime (to the microsecond) and the
+    digits of its fraction of a second as written; ValueError otherwise."""
     match = _TIMESTAMP.match(value) if isinstance(value, str) else None
     if match is None:
         raise ValueError("a date-time is RFC 3339 with an offset, e.g. 2024-05-01T08:30:00Z")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:  # lower-case t/z, a leap second, or not a real date
+        moment = _spelled_out(match)
+    return moment.astimezone(UTC), (match.group(7) or ".")[1:]
+
+
+def _spelled_out(match: re.Match[str]) -> datetime:
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-    fraction = Decimal(match.group(7) or "0")
     zone = match.group(8)
     offset = timedelta(0) if zone in "Zz" else (-1 if zone[0] == "-" else 1) * timedelta(
         hours=int(zone[1:3]), minutes=int(zone[4:6]))
@@ -46,8 +53,8 @@ def parse_timestamp(value: str) -> tuple[datetime, Decimal]:
                           tzinfo=timezone(offset))
     except ValueError as exc:
         raise ValueError(f"not a real date-time: {exc}") from None
-    moment = moment.astimezone(UTC) + timedelta(seconds=second - min(second, 59))
-    return moment + timedelta(microseconds=int(fraction * 1_000_000)), fraction
+    fraction = int(((match.group(7) or ".")[1:] + "000000")[:6])
+    return moment + timedelta(seconds=second - min(second, 59), microseconds=fraction)
 
 
 def _timestamp(value: Any) -> datetime:
