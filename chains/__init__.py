@@ -1,1 +1,2 @@
-"""Events to lot genealogy and partner chains: tracing, mass balance, EPCIS 2.0 (no Flask)."""
+"""Supply chains as graphs: lot genealogy from recorded events, traces backward to the origin
+and forward to every recipient, supply-chain partner graphs, trace exports. No Flask here."""
