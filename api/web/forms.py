@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from flask import request
-from flask_babel import gettext
+from flask_babel import format_decimal, gettext
 from pydantic import BaseModel, ValidationError
 
 from api.problems import field_errors
@@ -22,13 +22,21 @@ T = TypeVar("T")
 FORM = "_form"
 """The key of errors that belong to no single field (shown above the form)."""
 
+
+def _n(value: Any) -> str:
+    """A bound from a pydantic error as the user writes numbers (0, not 0.0; 0,1 in vi)."""
+    if isinstance(value, int | float):
+        return str(format_decimal(value, format="#,##0.##########"))
+    return str(value)
+
+
 # Pydantic's error types, in the user's language (the catalog translates the msgids).
 _TYPE_MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "missing": lambda c: gettext("This field is required."),
-    "greater_than": lambda c: gettext("Must be greater than %(n)s.", n=c.get("gt")),
-    "greater_than_equal": lambda c: gettext("Must be at least %(n)s.", n=c.get("ge")),
-    "less_than": lambda c: gettext("Must be less than %(n)s.", n=c.get("lt")),
-    "less_than_equal": lambda c: gettext("Must be at most %(n)s.", n=c.get("le")),
+    "greater_than": lambda c: gettext("Must be greater than %(n)s.", n=_n(c.get("gt"))),
+    "greater_than_equal": lambda c: gettext("Must be at least %(n)s.", n=_n(c.get("ge"))),
+    "less_than": lambda c: gettext("Must be less than %(n)s.", n=_n(c.get("lt"))),
+    "less_than_equal": lambda c: gettext("Must be at most %(n)s.", n=_n(c.get("le"))),
     "string_too_short": lambda c: gettext("Too short: at least %(n)s characters.",
                                           n=c.get("min_length")),
     "string_too_long": lambda c: gettext("Too long: at most %(n)s characters.",
