@@ -84,8 +84,8 @@ def errors_of(exc: ValidationError | DomainError) -> dict[str, list[str]]:
             found.setdefault(_path(error["loc"]), []).append(text)
         return found
     fields: Iterable[FieldError] = exc.errors or [FieldError(FORM, exc.detail)]
-    for error in fields:
-        found.setdefault(error.field, []).append(translate(error.message))
+    for field_error in fields:
+        found.setdefault(field_error.field, []).append(translate(field_error.message))
     return found
 
 

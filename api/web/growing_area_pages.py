@@ -75,6 +75,18 @@ def _geometry(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _with_place_of_code(values: Any) -> dict[str, Any]:
+    """The posted values, with an empty place filled from a Decision 3156 code, so the user
+    sees the place the registry reads from the code."""
+    shown = dict(values.items())
+    place = growing_areas.parse_3156(str(shown.get("code", "")).strip())
+    if place is not None and not shown.get("place.province"):
+        shown.update({"place.province": f"{place.adm_scheme}:{place.province_code}",
+                      "place.district_code": place.district_code or "",
+                      "place.commune_code": place.commune_code or ""})
+    return shown
+
+
 def _form(values: Any, errors: dict[str, list[str]], status: int = 200) -> ResponseReturnValue:
     session = database.session()
     holder = values.get("holder_id")
@@ -102,7 +114,7 @@ def growing_areas_new() -> ResponseReturnValue:
         area = forms.submit(lambda: growing_areas.register_growing_area(
             session, actor(), forms.validate(growing_areas.GrowingAreaIn, data)), FIELDS, ALIASES)
     except forms.Rejected as rejected:
-        return _form(request.form, rejected.errors, rejected.status)
+        return _form(_with_place_of_code(request.form), rejected.errors, rejected.status)
     session.commit()
     flash(gettext("Growing-area code %(code)s issued.", code=area.code))
     return redirect(url_for("web.growing_areas_detail", code=area.code))

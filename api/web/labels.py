@@ -142,9 +142,9 @@ def stars(count: int | None) -> Markup:
 
 def page_url(page: int) -> str:
     """This list with the same filters on another page."""
-    args = request.args.to_dict()
+    args: dict[str, Any] = {**(request.view_args or {}), **request.args.to_dict()}
     args["page"] = str(page)
-    return url_for(str(request.endpoint), **(request.view_args or {}), **args)
+    return url_for(str(request.endpoint), **args)
 
 
 def map_url(geometry: dict[str, Any] | None) -> str | None:

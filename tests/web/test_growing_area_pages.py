@@ -118,6 +118,17 @@ def test_a_bad_form_is_shown_again_with_vietnamese_errors_beside_the_fields(
     assert "Phải lớn hơn 0." in page
     assert "Thông tin này là bắt buộc." in page
     assert 'id="f-area_ha-error"' in page and 'value="-2"' in page
+    assert "Phải lớn hơn 0." in page.split('id="f-area_ha-error"')[1][:80]
+
+
+def test_a_form_shown_again_fills_the_place_a_3156_code_names(
+        web_as: Callable[..., WebClient], session: Session):
+    holder = factories.partner(session)
+    session.commit()
+    response = web_as("agency").submit("/growing-areas/new", _form(holder.id, area_ha="0"))
+    assert response.status_code == 422
+    assert '<option value="vn2004:80" selected>' in response.text
+    assert 'value="803"' in response.text and 'value="27811"' in response.text
     assert session.execute(select(GrowingArea)).first() is None
 
 
