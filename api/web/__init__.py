@@ -38,4 +38,12 @@ def _exists(endpoint: str) -> bool:
     return True
 
 
-from api.web import pages  # noqa: E402,F401  (register the pages)
+from api.web import (  # noqa: E402,F401  (register the pages)
+    aquaculture_pages,
+    certification_pages,
+    growing_area_pages,
+    labels,
+    pages,
+    partner_pages,
+    product_pages,
+)
