@@ -5,11 +5,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+SERVE_ARGS ?=
 
 .PHONY: run test lint clean
 
 run: $(VENV)/.installed
-	$(BIN)/nguongoc serve --demo
+	$(BIN)/nguongoc serve --demo $(SERVE_ARGS)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
