@@ -31,7 +31,7 @@ PRODUCING_KINDS = frozenset({
 class PartnerIn(BaseModel):
     """A partner to register."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     kind: PartnerKind
     name: str = Field(min_length=2, max_length=200)
@@ -46,7 +46,7 @@ class PartnerIn(BaseModel):
 class PartnerPatch(BaseModel):
     """Fields of a partner that may change (the kind may not)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str | None = Field(default=None, min_length=2, max_length=200)
     name_en: str | None = Field(default=None, max_length=200)

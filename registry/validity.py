@@ -21,7 +21,7 @@ from registry.models import RecordStatus, StatusChange
 class StatusChangeIn(BaseModel):
     """A suspension, revocation or reinstatement from a given day, with its reason."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     status: RecordStatus
     effective_on: date

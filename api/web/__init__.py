@@ -27,7 +27,7 @@ def _template_helpers() -> dict[str, Any]:
         return [(endpoint, label) for endpoint, label in NAV if _exists(endpoint)]
 
     return {"current_user": auth.optional_user, "current_locale": lambda: str(get_locale()),
-            "nav_items": nav_items}
+            "nav_items": nav_items, "has_page": _exists}
 
 
 def _exists(endpoint: str) -> bool:
