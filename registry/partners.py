@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from registry import audit, places
 from registry.actors import Actor
-from registry.errors import Duplicate, FieldError, Forbidden, NotFound
+from registry.errors import Duplicate, FieldError, Invalid, NotFound
 from registry.gs1 import checked_gln
 from registry.models import Partner, PartnerKind, Role
 from registry.paging import Page, PageQuery, like, paginate
@@ -168,8 +168,8 @@ def list_partners(session: Session, query: PartnerQuery) -> Page[PartnerOut]:
 
 
 def ensure_kind(partner: Partner, *kinds: PartnerKind, field: str) -> None:
-    """Forbidden unless the partner is of one of `kinds`."""
+    """Invalid (a wrong value, 422) unless the partner is of one of `kinds`."""
     if partner.kind not in kinds:
         allowed = ", ".join(k.value for k in kinds)
-        raise Forbidden(f"partner {partner.id} is a {partner.kind.value}; this needs {allowed}",
+        raise Invalid(f"partner {partner.id} is a {partner.kind.value}; this needs {allowed}",
                         errors=[FieldError(field, f"must be a {allowed}")])

@@ -140,7 +140,7 @@ def test_a_retailer_does_not_hold_a_growing_area(tay_ninh, session, unchanged):
     session.commit()
     with unchanged():
         response = tay_ninh.post("/growing-areas", json=area_body(shop.id))
-    assert_problem(response, 403, "holder_id")
+    assert_problem(response, 422, "holder_id")
 
 
 def test_a_duplicate_code_in_any_case_is_a_409_that_changes_nothing(tay_ninh, coop, unchanged):

@@ -147,7 +147,7 @@ def test_a_holder_that_is_not_a_farm_is_refused_beside_the_holder(
     shop = factories.partner(session, kind="retailer")
     session.commit()
     response = web_as("agency").submit("/growing-areas/new", _form(shop.id))
-    assert response.status_code == 403
+    assert response.status_code == 422
     assert "Phải là đối tác thuộc loại hình: Cơ sở sản xuất, Hợp tác xã." in response.text
 
 
