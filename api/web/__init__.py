@@ -39,3 +39,4 @@ def _exists(endpoint: str) -> bool:
 
 
 from api.web import pages  # noqa: E402,F401  (register the pages)
+from api.web import supermarket_pages  # noqa: E402,F401
