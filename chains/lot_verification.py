@@ -223,11 +223,11 @@ def _origins(tr: tracing.Trace, index: verification_common.CertIndex, today: dat
     for lot in sorted(tr.lots.values(), key=lambda x: x.lot_code):
         record: Any
         if lot.growing_area_id in index.areas:
-            kind, record = "growing_area", index.areas[lot.growing_area_id]  # type: ignore[index]
+            kind, record = "growing_area", index.areas[lot.growing_area_id]
             code, changes = record.code, index.area_history.get(record.id, [])
         elif lot.aquaculture_registration_id in index.registrations:
             kind = "aquaculture_registration"
-            record = index.registrations[lot.aquaculture_registration_id]  # type: ignore[index]
+            record = index.registrations[lot.aquaculture_registration_id]
             code, changes = record.number, index.registration_history.get(record.id, [])
         else:
             continue

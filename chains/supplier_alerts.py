@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
@@ -39,6 +40,10 @@ from registry.models import (
 )
 
 SOON = timedelta(days=30)
+
+
+def _vi(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
 
 
 @dataclass(frozen=True)
@@ -95,20 +100,20 @@ def _cert_causes(index: verification_common.CertIndex, names: dict[int, str],
             found[owner].append(Cause(
                 f"{owner}:cert:{cert.id}:{status.value}:{since.isoformat()}",
                 f"certificate_{status.value}",
-                f"{head} bị {STATUS[status.value].vi} từ ngày {since.isoformat()}",
+                f"{head} bị {STATUS[status.value].vi} từ ngày {_vi(since)}",
                 f"{head_en} is {status.value} since {since.isoformat()}"))
         elif cert.valid_until is None or renewed:
             continue
         elif cert.valid_until < today:
             found[owner].append(Cause(
                 f"{owner}:cert:{cert.id}:expired", "certificate_expired",
-                f"{head} đã hết hạn ngày {cert.valid_until.isoformat()}",
+                f"{head} đã hết hạn ngày {_vi(cert.valid_until)}",
                 f"{head_en} expired on {cert.valid_until.isoformat()}"))
         elif cert.valid_until - today <= SOON and index.is_valid(cert, today):
             days = (cert.valid_until - today).days
             found[owner].append(Cause(
                 f"{owner}:cert:{cert.id}:expiring", "certificate_expiring",
-                f"{head} hết hạn sau {days} ngày ({cert.valid_until.isoformat()})",
+                f"{head} hết hạn sau {days} ngày ({_vi(cert.valid_until)})",
                 f"{head_en} expires in {days} days ({cert.valid_until.isoformat()})"))
     sites = ([("growing_area", a.id, a.code, a.holder_id, index.area_history.get(a.id, []))
               for a in index.areas.values()] +
@@ -123,7 +128,7 @@ def _cert_causes(index: verification_common.CertIndex, names: dict[int, str],
             f"{holder_id}:{kind}:{site_id}:{status.value}:{since.isoformat()}",
             f"origin_code_{status.value}",
             f"Nhà cung cấp {names[holder_id]}: {ORIGIN[kind].vi} {code} bị "
-            f"{STATUS[status.value].vi} từ ngày {since.isoformat()}",
+            f"{STATUS[status.value].vi} từ ngày {_vi(since)}",
             f"Supplier {names[holder_id]}: {ORIGIN[kind].en} {code} is {status.value} since "
             f"{since.isoformat()}"))
     return found
@@ -132,11 +137,12 @@ def _cert_causes(index: verification_common.CertIndex, names: dict[int, str],
 def _case_and_recall_causes(session: Session, names: dict[int, str]) -> dict[int, list[Cause]]:
     found: dict[int, list[Cause]] = defaultdict(list)
     ids = sorted(names)
-    for label, head, join, open_clause in (
-            ("case", ViolationCase, (CaseLot, CaseLot.case_id == ViolationCase.id, CaseLot.lot_id),
-             ViolationCase.status != CaseStatus.CLOSED),
-            ("recall", Recall, (RecallLot, RecallLot.recall_id == Recall.id, RecallLot.lot_id),
-             Recall.closed_at.is_(None))):
+    queries: tuple[tuple[str, Any, tuple[Any, Any, Any], Any], ...] = (
+        ("case", ViolationCase, (CaseLot, CaseLot.case_id == ViolationCase.id, CaseLot.lot_id),
+         ViolationCase.status != CaseStatus.CLOSED),
+        ("recall", Recall, (RecallLot, RecallLot.recall_id == Recall.id, RecallLot.lot_id),
+         Recall.closed_at.is_(None)))
+    for label, head, join, open_clause in queries:
         link, on, lot_column = join
         produced = select(head, Lot.producer_id).join(link, on).join(Lot, Lot.id == lot_column) \
             .where(open_clause, Lot.producer_id.in_(ids))
@@ -164,8 +170,9 @@ def _insert_once(session: Session, retailer_id: int, supplier_id: int, cause: Ca
     result = session.execute(insert.values(
         retailer_id=retailer_id, supplier_id=supplier_id, cause_key=cause.key[:160],
         kind=cause.kind, title=cause.title[:300], created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["retailer_id", "cause_key"]))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+        .on_conflict_do_nothing(index_elements=["retailer_id", "cause_key"])
+        .returning(SupplierAlert.id))
+    return result.first() is not None
 
 
 def run(session: Session, today: date | None = None, actor: Actor = SYSTEM) -> RunSummary:

@@ -18,7 +18,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from chains.lot_verification import LotVerificationOut
 from chains.supplier_verification import SupplierVerificationOut
@@ -100,15 +108,16 @@ def _verdict(verdict: Outcome, reasons: list[Reason], s: dict[str, ParagraphStyl
 
 def _stamp(stamp: Stamp, s: dict[str, ParagraphStyle]) -> list[Flowable]:
     at = stamp.issued_at.astimezone(events.VN_TZ).strftime("%d/%m/%Y %H:%M:%S (UTC+7)")
-    return [Spacer(1, 6 * mm), _p("Xác thực văn bản (Authenticity)", s["heading"]),
-            _p(f"Mã xác minh (verification id): {stamp.verification_id}", s["body"]),
-            _p(f"Thời điểm cấp (issued at): {at}", s["body"]),
-            _p(f"Người cấp (issued by): {stamp.issued_by}", s["body"]),
-            _p(f"Chữ ký HMAC-SHA256 (signature): {stamp.signature}", s["small"]),
-            _p(f"Kiểm tra tại (check at): {stamp.check_url}", s["small"]),
-            _p("Văn bản chỉ có giá trị khi mã xác minh và chữ ký khớp với kết quả kiểm tra "
-               "trên hệ thống. (Valid only if the id and signature match the registry's "
-               "record.)", s["small"])]
+    block = [_p("Xác thực văn bản (Authenticity)", s["heading"]),
+             _p(f"Mã xác minh (verification id): {stamp.verification_id}", s["body"]),
+             _p(f"Thời điểm cấp (issued at): {at}", s["body"]),
+             _p(f"Người cấp (issued by): {stamp.issued_by}", s["body"]),
+             _p(f"Chữ ký HMAC-SHA256 (signature): {stamp.signature}", s["small"]),
+             _p(f"Kiểm tra tại (check at): {stamp.check_url}", s["small"]),
+             _p("Văn bản chỉ có giá trị khi mã xác minh và chữ ký khớp với kết quả kiểm tra "
+                "trên hệ thống. (Valid only if the id and signature match the registry's "
+                "record.)", s["small"])]
+    return [Spacer(1, 6 * mm), KeepTogether(block)]
 
 
 def _render(story: list[Flowable], title: str) -> bytes:

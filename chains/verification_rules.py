@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -177,7 +178,12 @@ class Reason(BaseModel):
 
 
 def _pick(params: dict[str, Any], lang: str) -> dict[str, Any]:
-    return {k: (getattr(v, lang) if isinstance(v, Both) else v) for k, v in params.items()}
+    picked = {}
+    for key, value in params.items():
+        if isinstance(value, date):  # 20/11/2026 in Vietnamese, 2026-11-20 in English
+            value = Both(value.strftime("%d/%m/%Y"), value.isoformat())
+        picked[key] = getattr(value, lang) if isinstance(value, Both) else value
+    return picked
 
 
 def reason(code: str, /, *, lot_code: str | None = None, partner_id: int | None = None,

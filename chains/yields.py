@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
@@ -157,7 +157,7 @@ def check(session: Session, transformations: dict[int, Transformation],
     outputs: dict[int, list[Lot]] = defaultdict(list)
     for (lot,) in lineage.rows_in(session, lambda c: select(Lot).where(
             Lot.transformation_id.in_(c)), ids):
-        outputs[lot.transformation_id].append(lot)  # type: ignore[index]
+        outputs[lot.transformation_id].append(lot)
     bands = list(session.execute(select(YieldBand)).scalars())
     rows, reasons = [], []
     for t_id in sorted(ids):
@@ -169,21 +169,28 @@ def check(session: Session, transformations: dict[int, Transformation],
     return rows, reasons
 
 
-def _measure(t: Transformation, ins: list[tuple[int, Lot]], outs: list[Lot], bands: list[YieldBand],
-             partner: str) -> tuple[YieldOut, list[Reason]]:
-    base = {"transformation_id": t.id, "partner_id": t.partner_id, "kind": t.kind,
-            "occurred_at": t.occurred_at}
-    empty = {"input_kg": None, "output_kg": None, "ratio": None, "band": None,
-             "min_ratio": None, "max_ratio": None}
+def _row(t: Transformation, status: Literal["pass", "warn", "fail"], note: str | None,
+         input_g: int | None = None, output_g: int | None = None,
+         low: YieldBand | None = None, top: YieldBand | None = None) -> YieldOut:
+    return YieldOut(
+        transformation_id=t.id, partner_id=t.partner_id, kind=t.kind, occurred_at=t.occurred_at,
+        input_kg=input_g / 1000 if input_g else None,
+        output_kg=output_g / 1000 if output_g else None,
+        ratio=round(output_g / input_g, 4) if input_g and output_g else None,
+        band=_label(top) if top else None, min_ratio=low.min_ratio if low else None,
+        max_ratio=top.max_ratio if top else None, status=status, note=note)
+
+
+def _measure(t: Transformation, ins: list[tuple[int, Lot]], outs: list[Lot],
+             bands: list[YieldBand], partner: str) -> tuple[YieldOut, list[Reason]]:
     if not ins or any(lot.base_unit != "g" for _, lot in ins):
-        return YieldOut(**base, **empty, status="pass", note="inputs not weighed"), []
+        return _row(t, "pass", "inputs not weighed"), []
     input_g = sum(q for q, _ in ins)
     heaviest = max(ins, key=lambda item: item[0])[1]
-    matched = [(lot, best_band(bands, t.kind, heaviest.product.category, lot))
-               for lot in outs]
+    matched = [(lot, best_band(bands, t.kind, heaviest.product.category, lot)) for lot in outs]
     used = [b for _, b in matched if b is not None]
     if not used or len(used) < len(matched):
-        return YieldOut(**base, **empty, status="pass", note="no yield band"), []
+        return _row(t, "pass", "no yield band", input_g), []
     weights = [lot.quantity if lot.base_unit == "g" else
                lot.quantity * b.output_unit_mass_g if b and b.output_unit_mass_g else None
                for lot, b in matched]
@@ -192,22 +199,17 @@ def _measure(t: Transformation, ins: list[tuple[int, Lot]], outs: list[Lot], ban
     top = max(used, key=lambda b: b.max_ratio)
     low = min(used, key=lambda b: b.min_ratio)
     ratio = output_g / input_g
-    day = t.occurred_at.astimezone(events.VN_TZ).date()
-    params = {"partner": partner, "output_kg": number(output_g / 1000),
+    params: dict[str, Any] = {"partner": partner, "output_kg": number(output_g / 1000),
               "input_kg": number(input_g / 1000), "ratio": number(ratio),
-              "kind": KIND.get(t.kind, Both(t.kind, t.kind)), "day": day}
-    found: list[Reason] = []
+              "kind": KIND.get(t.kind, Both(t.kind, t.kind)),
+              "day": t.occurred_at.astimezone(events.VN_TZ).date(),
+              "partner_id": t.partner_id, "lot_code": outs[0].lot_code,
+              "ref": f"transformation:{t.id}"}
+    note = None if all_weighed else "some outputs not weighed"
     if output_g > input_g * top.max_ratio:
-        found.append(reason("over_yield", partner_id=t.partner_id,
-                            lot_code=outs[0].lot_code, ref=f"transformation:{t.id}",
-                            max_ratio=number(top.max_ratio), band=_label(top), **params))
-    elif all_weighed and ratio < low.min_ratio:
-        found.append(reason("under_yield", partner_id=t.partner_id,
-                            lot_code=outs[0].lot_code, ref=f"transformation:{t.id}",
-                            min_ratio=number(low.min_ratio), band=_label(low), **params))
-    status: Literal["pass", "warn", "fail"] = (
-        "fail" if found and found[0].code == "over_yield" else "warn" if found else "pass")
-    return YieldOut(**base, input_kg=input_g / 1000, output_kg=output_g / 1000 if output_g else
-                    None, ratio=round(ratio, 4) if output_g else None, band=_label(top),
-                    min_ratio=low.min_ratio, max_ratio=top.max_ratio, status=status,
-                    note=None if all_weighed else "some outputs not weighed"), found
+        found = reason("over_yield", max_ratio=number(top.max_ratio), band=_label(top), **params)
+        return _row(t, "fail", note, input_g, output_g, low, top), [found]
+    if all_weighed and ratio < low.min_ratio:
+        found = reason("under_yield", min_ratio=number(low.min_ratio), band=_label(low), **params)
+        return _row(t, "warn", note, input_g, output_g, low, top), [found]
+    return _row(t, "pass", note, input_g, output_g, low, top), []

@@ -38,5 +38,7 @@ def _exists(endpoint: str) -> bool:
     return True
 
 
-from api.web import pages  # noqa: E402,F401  (register the pages)
-from api.web import supermarket_pages  # noqa: E402,F401
+from api.web import (  # noqa: E402,F401  (register the pages)
+    pages,
+    supermarket_pages,
+)

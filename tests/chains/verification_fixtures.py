@@ -19,6 +19,7 @@ from registry.actors import SYSTEM
 from registry.models import Role
 from tests import factories
 from tests.chains.conftest import Chain, harvest, move, pack
+from tests.conftest import ApiClient
 
 GAP = {"farm_a", "farm_b"}
 FOOD_SAFETY = {"collector", "packer", "distributor", "shop_1", "shop_2"}
@@ -119,3 +120,13 @@ def signed_in(app: Flask, session: Session, role: str, *, partner_id: int | None
                                            "csrf_token": csrf(client, "/login")})
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
+
+
+def put(api: ApiClient, path: str, **kw: Any) -> Any:
+    """PUT through an API test client (tests/conftest.py's client has get, post and patch)."""
+    return api.client.put(api._url(path), headers=api._headers(None), **kw)
+
+
+def delete(api: ApiClient, path: str) -> Any:
+    """DELETE through an API test client."""
+    return api.client.delete(api._url(path), headers=api._headers(None))
