@@ -26,6 +26,12 @@ class LotVerificationQuery(BaseModel):
                                        "shipments to others are not on the path")
 
 
+class SupplierQuery(BaseModel):
+    """Which supplier to take off the list."""
+
+    supplier_id: int
+
+
 class SignatureQuery(BaseModel):
     """A signature read off a document, to compare."""
 
@@ -184,9 +190,22 @@ def list_approved_suppliers(actor: Actor, partner_id: int) -> list[approved_supp
            tag="supermarkets", summary="Take a supplier off the approved list", status=204)
 def remove_approved_supplier(actor: Actor, partner_id: int, supplier_id: int) -> Response:
     """No content."""
+    return _remove(actor, partner_id, supplier_id)
+
+
+def _remove(actor: Actor, partner_id: int, supplier_id: int) -> Response:
     approved_suppliers.remove(database.session(), actor, partner_id, supplier_id)
     database.session().commit()
     return Response(status=204)
+
+
+@operation(bp, "DELETE", "/partners/<int:partner_id>/approved-suppliers", tag="supermarkets",
+           summary="Take a supplier off the approved list (?supplier_id=)", query=SupplierQuery,
+           status=204)
+def remove_approved_supplier_by_query(actor: Actor, partner_id: int,
+                                      query: SupplierQuery) -> Response:
+    """The same as DELETE .../approved-suppliers/{supplier_id}."""
+    return _remove(actor, partner_id, query.supplier_id)
 
 
 @operation(bp, "GET", "/partners/<int:partner_id>/supplier-alerts", tag="supermarkets",

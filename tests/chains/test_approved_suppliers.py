@@ -59,6 +59,9 @@ def test_a_retailer_keeps_its_approved_list(chain: Chain) -> None:
     assert [a["supplier"]["id"] for a in listed(chain).json] == [chain.ids["distributor"]]
     assert delete(chain.api("shop_1"), f"/partners/{chain.ids['shop_1']}/approved-suppliers/"
                                        f"{chain.ids['packer']}").status_code == 404
+    by_query = delete(chain.api("shop_1"), f"/partners/{chain.ids['shop_1']}/approved-suppliers"
+                                           f"?supplier_id={chain.ids['distributor']}")
+    assert by_query.status_code == 204 and listed(chain).json == []
 
 
 def alerts(chain: Chain, who: str = "shop_1") -> list[dict[str, Any]]:

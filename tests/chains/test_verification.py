@@ -15,6 +15,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from chains.verification_rules import RULES, Severity
+from registry import aquaculture, validity
+from registry.actors import SYSTEM
 from registry.models import Holding, IssuedVerification, Lot
 from tests import factories
 from tests.chains.conftest import Chain, harvest, move, pack
@@ -96,6 +98,33 @@ def test_a_code_suspended_after_harvest_makes_the_lot_conditional(
     body = lot_check(chain, limes["box"])
     assert body["verdict"] == "conditional" and codes(body) == ["origin_inactive_now"]
     assert check(body, "origins")["status"] == "warn"
+
+
+def test_an_aquaculture_registration_suspended_before_harvest_rejects_the_oysters(
+        session: Session, chain: Chain, api_as: Any) -> None:
+    farm = factories.partner(session, kind="cooperative", province="22")
+    reg = factories.registration(session, holder=farm)
+    oyster = factories.product(session, owner=farm, name_vi="Hàu Vân Đồn", category="seafood").id
+    factories.certification(session, "aquaculture_registration", reg.number, scheme="vietgap")
+    certify(session, chain)
+    coop = api_as("partner", partner_id=farm.id)
+    lot = coop.post("/lots", json={
+        "product_id": oyster, "partner_id": farm.id, "quantity": "300", "unit": "kg",
+        "produced_on": "2026-11-02", "origin": {"aquaculture_registration": reg.number}})
+    assert lot.status_code == 201, lot.json
+    code = lot.json["lot_code"]
+    sent = coop.post("/shipments", json={
+        "lot_code": code, "quantity": "300", "unit": "kg", "from_partner_id": farm.id,
+        "to_partner_id": chain.ids["shop_1"], "shipped_at": "2026-11-03T05:00:00+07:00"})
+    assert sent.status_code == 201, sent.json
+    assert lot_check(chain, code)["verdict"] == "approved"  # VietGAP held by the site counts
+    aquaculture.change_status(session, SYSTEM, reg.number, validity.StatusChangeIn(
+        status="suspended", effective_on=date(2026, 10, 30), reason="Vượt mật độ nuôi"))
+    session.commit()
+    body = lot_check(chain, code)
+    assert codes(body) == ["origin_invalid_at_harvest"]
+    assert body["reasons"][0]["text_vi"].startswith("Đăng ký nuôi trồng thủy sản")
+    assert "đình chỉ" in body["reasons"][0]["text_vi"]
 
 
 def test_a_recalled_input_rejects_the_lot(chain: Chain, limes: dict[str, str]) -> None:
