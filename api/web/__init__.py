@@ -46,4 +46,5 @@ from api.web import (  # noqa: E402,F401  (register the pages)
     pages,
     partner_pages,
     product_pages,
+    supermarket_pages,
 )

@@ -55,6 +55,15 @@ from registry.models.registry import (
     Product,
     StatusChange,
 )
+from registry.models.supermarkets import (
+    ApprovedSupplier,
+    GateMode,
+    IssuedVerification,
+    ReceiptCheck,
+    ReceivingGate,
+    SupplierAlert,
+    YieldBand,
+)
 
 __all__ = [
     "CaseAction", "CaseAgency", "CaseLot", "CaseStatus", "Comparator", "Notification", "Recall",
@@ -67,4 +76,6 @@ __all__ = [
     "CertificationScheme", "DeclarationKind", "FarmingForm", "FarmingMethod", "GrowingArea",
     "GrowingAreaKind", "HolderType", "Partner", "PartnerKind", "PlaceMixin", "Product",
     "ProductCategory", "RecordStatus", "Role", "StatusChange", "User", "enum_column", "utcnow",
+    "ApprovedSupplier", "GateMode", "IssuedVerification", "ReceiptCheck", "ReceivingGate",
+    "SupplierAlert", "YieldBand",
 ]
