@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -16,8 +15,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -31,11 +28,11 @@ from reportlab.platypus import (
 from chains.lot_verification import LotVerificationOut
 from chains.supplier_verification import SupplierVerificationOut
 from chains.verification_rules import VERDICT, Outcome, Reason
+from qr import pdf
 from registry import events
 from registry.labels import PARTNER_KIND_VI
 
-FONTS = Path(__file__).resolve().parent.parent / "qr" / "fonts"
-FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"  # the names qr/ uses, registered once
+FONT, BOLD = pdf.FONT, pdf.FONT_BOLD
 COLOURS = {Outcome.APPROVED: "#1b6e3a", Outcome.CONDITIONAL: "#9a6200",
            Outcome.REJECTED: "#b00020"}
 STATUS_VI = {"pass": "đạt", "warn": "cảnh báo", "fail": "không đạt"}
@@ -54,11 +51,7 @@ class Stamp:
 
 
 def _fonts() -> None:
-    if BOLD in pdfmetrics.getRegisteredFontNames():
-        return
-    pdfmetrics.registerFont(TTFont(FONT, str(FONTS / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(BOLD, str(FONTS / "DejaVuSans-Bold.ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
+    pdf.register_fonts()
 
 
 def _styles() -> dict[str, ParagraphStyle]:
