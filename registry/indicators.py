@@ -291,3 +291,47 @@ def report(session: Session, actor: Actor, query: IndicatorQuery,
         province_code=code, province_name=province.name,
         includes=[p.name for p in places.legacy_sources(code)], year=year, as_of=day,
         generated_at=utcnow(), indicators=rows)
+
+
+def shown(row: IndicatorRow, value: float | None) -> str:
+    """A figure of the row as people read it: 40,0 % for shares and rates, +5,0 % for growth,
+    a plain number for counts and quantities."""
+    if value is None:
+        return "—"
+    if row.kind in ("share", "reduction"):
+        return f"{value * 100:.1f} %".replace(".", ",")
+    if row.kind == "growth":
+        return f"{value * 100:+.1f} %".replace(".", ",")
+    return f"{value:g}".replace(".", ",")
+
+
+def bar(row: IndicatorRow) -> tuple[float, float | None]:
+    """The row as a bar chart: the bar's length and the target mark's place, both 0..1."""
+    if row.kind == "share":
+        return min(1.0, row.value or 0.0), min(1.0, row.target)
+    if row.kind == "reduction":
+        value, limit = row.value or 0.0, row.threshold
+        scale = max(value, limit or 0.0) * 1.25 or 1.0
+        return value / scale, None if limit is None else limit / scale
+    limit = row.threshold if row.kind == "growth" else row.target
+    scale = max(row.numerator, limit or 0.0) * 1.1 or 1.0
+    return row.numerator / scale, None if limit is None else limit / scale
+
+
+def target_text(row: IndicatorRow, lang: str = "vi") -> str:
+    """The target in words: ≥ 85,0 %; ≥ 3; +10,0 % vs the previous year; ≤ 18,0 %."""
+    vi = lang == "vi"
+    if row.kind == "share":
+        return f"≥ {shown(row, row.target)}"
+    if row.kind == "count":
+        return f"≥ {row.target:g}"
+    if row.kind == "growth":
+        base = "so với năm trước" if vi else "on the previous year"
+        limit = "" if row.threshold is None else f" (≥ {row.threshold:g})".replace(".", ",")
+        return f"+{row.target * 100:.1f} % {base}{limit}".replace(".", ",", 1)
+    points = row.params.get("mode") == "points"
+    amount = (f"{row.target * 100:.1f} " + ("điểm %" if vi else "points")) if points else \
+        f"{row.target * 100:.1f} %"
+    base = "giảm" if vi else "down"
+    limit = "" if row.threshold is None else f" (≤ {shown(row, row.threshold)})"
+    return f"{base} {amount.replace('.', ',')}{limit}"

@@ -17,6 +17,12 @@ NAV: list[tuple[str, Any]] = [
     ("web.aquaculture_list", lazy_gettext("Aquaculture")),
     ("web.products_list", lazy_gettext("Products")),
     ("web.certifications_list", lazy_gettext("Certifications")),
+    ("web.samples_list", lazy_gettext("Samples")),
+    ("web.plans_list", lazy_gettext("Sampling plans")),
+    ("web.cases_list", lazy_gettext("Cases")),
+    ("web.recalls_list", lazy_gettext("Recalls")),
+    ("web.indicators_dashboard", lazy_gettext("Indicators")),
+    ("web.inbox", lazy_gettext("Inbox")),
 ]
 """The main menu: (endpoint, label). Capabilities add their pages here."""
 
@@ -38,4 +44,9 @@ def _exists(endpoint: str) -> bool:
     return True
 
 
-from api.web import pages  # noqa: E402,F401  (register the pages)
+from api.web import (  # noqa: E402,F401  (register the pages)
+    agency_pages,
+    case_pages,
+    pages,
+    report_pages,
+)
