@@ -139,13 +139,19 @@ def products_with_qr(session: Session, product_ids: list[int], start: datetime,
 
 def qr_traceable(session: Session, province_code: str, year: int, day: date,
                  category: str, cap: int) -> Measure:
-    """Products of the category (owner in the province, registered by `day`) with at least one
-    lot made in the year that carries an issued QR code / Digital Link."""
+    """Products of the category active in the year (owner in the province; registered by `day`
+    or with a lot made in the year) with at least one lot made in the year that carries an
+    issued QR code / Digital Link."""
     start, end = year_window(year, day)
+    first = start.astimezone(events.VN_TZ).date()
+    last = (end - timedelta(seconds=1)).astimezone(events.VN_TZ).date()
+    made_in_year = exists(select(Lot.id).where(Lot.product_id == Product.id,
+                                               Lot.produced_on >= first, Lot.produced_on <= last))
     rows = session.execute(
         select(Product.id, Product.name_vi).join(Partner, Partner.id == Product.owner_id)
         .where(Partner.province_code_current == province_code,
-               Product.category == ProductCategory(category), Product.created_at < end)
+               Product.category == ProductCategory(category),
+               (Product.created_at < end) | made_in_year)
         .order_by(Product.name_vi, Product.id)).all()
     with_qr = products_with_qr(session, [r.id for r in rows], start, end)
     records = sorted((Record("product", str(r.id), r.name_vi, r.id in with_qr) for r in rows),

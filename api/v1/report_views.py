@@ -43,7 +43,7 @@ def list_indicator_targets() -> list[indicators.TargetOut]:
     return indicators.list_targets(database.session())
 
 
-@operation(bp, "PUT", "/reports/indicator-targets/<key>",
+@operation(bp, "PATCH", "/reports/indicator-targets/<key>",
            summary="Change an indicator's target or basis (admins)", tag="reports",
            body=indicators.TargetIn, response=indicators.TargetOut)
 def set_indicator_target(actor: Actor, key: str,
