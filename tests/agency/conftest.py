@@ -10,7 +10,11 @@ import pypdf
 import pytest
 from flask.testing import FlaskClient
 
-from tests.chains.conftest import Chain, chain, harvest, move, pack  # noqa: F401  (fixture)
+from tests.chains import conftest as chains
+from tests.chains.conftest import Chain, harvest, move, pack
+
+chain = chains.chain
+"""The lot tests' chain fixture: two farms, collector, packer, distributor, two shops."""
 
 CHLORPYRIFOS_HIGH = {"analyte": "Chlorpyrifos", "value": 0.8, "unit": "mg/kg", "limit": 0.5}
 
