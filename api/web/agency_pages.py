@@ -73,8 +73,9 @@ def kind_label(kind: str) -> str:
 
 @bp.app_context_processor
 def _agency_helpers() -> dict[str, Any]:
-    return {"record_url": record_url, "province_name": province_name, "num": documents.number,
-            "kind_label": kind_label}
+    # names of their own: other capabilities register label, province_name, number, ...
+    return {"record_url": record_url, "province_now": province_name, "qty": documents.number,
+            "partner_kind_label": kind_label}
 
 
 def actor() -> Actor:
