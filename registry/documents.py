@@ -36,6 +36,8 @@ except ImportError:  # pragma: no cover - depends on what is merged
         pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT,
                                       boldItalic=FONT_BOLD)
 
+__all__ = ["FONT", "FONT_BOLD", "metadata", "number", "page_frame", "para", "register_fonts",
+           "styles", "vn_date"]
 CREATOR = "nguongoc"
 INK = colors.HexColor("#1d2a21")
 MUTED = colors.HexColor("#5b6b60")

@@ -9,11 +9,12 @@ from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from registry import notifications
 from registry.actors import Actor
 from registry.errors import Forbidden
 from registry.models import Notification, Partner, Recall, RecallRecipient, utcnow
-from registry.notifications import _mine
-from registry.paging import Page, PageQuery, paginate
+from registry.notifications import InboxQuery
+from registry.paging import MAX_PER_PAGE, Page, PageQuery, paginate
 from registry.recalls import RecallOut
 
 
@@ -73,7 +74,10 @@ def acknowledgeable(actor: Actor, out: RecallOut,
 
 def mark_all_read(session: Session, actor: Actor) -> int:
     """Mark every unread item of the actor's inbox read; how many."""
-    result = session.execute(update(Notification).where(
-        _mine(actor), Notification.read_at.is_(None)).values(read_at=utcnow())
-        .execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    query = InboxQuery(unread=True, per_page=MAX_PER_PAGE)
+    count = 0
+    while ids := [item.id for item in notifications.inbox(session, actor, query).items]:
+        session.execute(update(Notification).where(Notification.id.in_(ids))
+                        .values(read_at=utcnow()).execution_options(synchronize_session=False))
+        count += len(ids)
+    return count

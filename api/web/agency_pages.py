@@ -53,7 +53,8 @@ def record_url(kind: str, key: object) -> str | None:
         return None
     endpoint, argument, fallback = RECORD_ENDPOINTS[kind]
     try:
-        return url_for(endpoint, **{argument: key})
+        values: dict[str, Any] = {argument: key}
+        return url_for(endpoint, **values)
     except Exception:  # a page another capability has not added yet
         return fallback.format(key)
 

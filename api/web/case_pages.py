@@ -172,7 +172,8 @@ def inbox_open(notification_id: int) -> ResponseReturnValue:
     page = SUBJECT_PAGES.get(item.subject_type)
     if page is None or not item.subject_id.isdigit():
         return redirect(url_for("web.inbox"))
-    return redirect(url_for(page[0], **{page[1]: int(item.subject_id)}))
+    target: dict[str, Any] = {page[1]: int(item.subject_id)}
+    return redirect(url_for(page[0], **target))
 
 
 @bp.post("/inbox/read")

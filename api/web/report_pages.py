@@ -4,6 +4,7 @@ server-drawn SVG bars, with the records behind each number (no JavaScript)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -21,7 +22,7 @@ def indicators_dashboard() -> ResponseReturnValue:
     """Pick a province and a year; see each indicator, its target and its basis."""
     who = actor()
     default = sorted(who.provinces)[0] if who.provinces else "22"
-    asked = {k: v for k, v in request.args.items() if v.strip() and k in (
+    asked: dict[str, Any] = {k: v for k, v in request.args.items() if v.strip() and k in (
         "province_code", "year", "as_of", "violation_mode", "slaughter_unit")}
     asked.setdefault("province_code", default)
     asked.setdefault("year", str(date.today().year))
