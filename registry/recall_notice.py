@@ -138,16 +138,40 @@ def _province_text(partner: Partner) -> str:
     return place.province_name_current
 
 
-def _table(rows: list[list[Any]], widths: list[float]) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
+RECIPIENT_HEAD = ["STT", "Cơ sở", "Tỉnh/thành", "Điện thoại", "Mã lô", "Sản phẩm", "Đã nhận",
+                  "Phải xử lý", "Đã xử lý"]
+RECIPIENT_WIDTHS = [10 * mm, 52 * mm, 38 * mm, 25 * mm, 24 * mm, 42 * mm, 20 * mm, 20 * mm,
+                    20 * mm]
+ROWS_PER_TABLE = 30
+"""Recipients per table: one table per block keeps the layout linear in the recipients (one
+table of thousands of rows is re-measured at every page break)."""
+
+
+def _cell(text: str, fits: int, st: dict[str, Any]) -> str | Flowable:
+    """Short text as a plain cell (fast); longer text as a paragraph that wraps."""
+    return text if len(text) <= fits else doc.para(text, st["cell"])
+
+
+def _tables(rows: list[list[Any]], st: dict[str, Any]) -> list[Table]:
+    """The recipients as tables of ROWS_PER_TABLE rows, each with the header row."""
+    head = [doc.para(h, st["head"]) for h in RECIPIENT_HEAD]
+    style = TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.4, doc.LINE),
         ("BACKGROUND", (0, 0), (-1, 0), doc.HEAD_BG),
+        ("FONT", (0, 1), (-1, -1), doc.FONT, 7.5, 9.5),
+        ("TEXTCOLOR", (0, 1), (-1, -1), doc.INK),
+        ("ALIGN", (6, 1), (-1, -1), "RIGHT"),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]))
-    return table
+    ])
+    tables = []
+    for start in range(0, len(rows), ROWS_PER_TABLE):
+        table = Table([head] + rows[start:start + ROWS_PER_TABLE], colWidths=RECIPIENT_WIDTHS,
+                      repeatRows=1)
+        table.setStyle(style)
+        tables.append(table)
+    return tables
 
 
 def _header(recall: Recall, who: str, province: str, st: dict[str, Any]) -> Table:
@@ -200,20 +224,19 @@ def render(session: Session, recall: Recall) -> bytes:
     story.append(doc.para("5. Danh sách cơ sở đã nhận hàng và số lượng phải xử lý",
                           st["heading"]))
     partners = snapshot.partners_by_id(session, {r.partner_id for r in out.recipients})
-    head = ["STT", "Cơ sở", "Tỉnh/thành", "Điện thoại", "Mã lô", "Sản phẩm", "Đã nhận",
-            "Phải xử lý", "Đã xử lý"]
-    rows: list[list[Any]] = [[doc.para(h, st["head"]) for h in head]]
+    where = {pid: _province_text(p) for pid, p in partners.items()}
+    rows: list[list[Any]] = []
     for i, r in enumerate(out.recipients, 1):
-        partner = partners.get(r.partner_id)
-        rows.append([doc.para(x, st["cell"]) for x in (
-            i, r.name, _province_text(partner) if partner else r.province_code_current,
-            r.phone or "", r.lot_code, r.product, f"{doc.number(r.received)} {r.unit}",
-            f"{doc.number(r.to_account)} {r.unit}", f"{doc.number(r.accounted)} {r.unit}")])
-    if len(rows) == 1:
-        rows.append([doc.para("Chưa có cơ sở nào nhận hàng.", st["cell"])] + [""] * 8)
-    story += [_table(rows, [10 * mm, 52 * mm, 38 * mm, 25 * mm, 24 * mm, 42 * mm, 20 * mm,
-                            20 * mm, 20 * mm]),
-              Spacer(1, 4 * mm),
+        rows.append([str(i), _cell(r.name, 34, st), _cell(where.get(
+                     r.partner_id, r.province_code_current), 24, st), r.phone or "",
+                     r.lot_code, _cell(r.product, 27, st),
+                     f"{doc.number(r.received)} {r.unit}",
+                     f"{doc.number(r.to_account)} {r.unit}",
+                     f"{doc.number(r.accounted)} {r.unit}"])
+    if not rows:
+        rows.append(["", doc.para("Chưa có cơ sở nào nhận hàng.", st["cell"])] + [""] * 7)
+    story += _tables(rows, st)
+    story += [Spacer(1, 4 * mm),
               doc.para(f"Tiến độ: đã xử lý {out.progress:.0%} số lượng phải thu hồi.", st["body"]),
               doc.para(f"Người ra thông báo: {recall.ordered_by} ({who}).", st["body"])]
     buffer = io.BytesIO()
