@@ -17,6 +17,12 @@ NAV: list[tuple[str, Any]] = [
     ("web.aquaculture_list", lazy_gettext("Aquaculture")),
     ("web.products_list", lazy_gettext("Products")),
     ("web.certifications_list", lazy_gettext("Certifications")),
+    ("web.samples_list", lazy_gettext("Samples")),
+    ("web.plans_list", lazy_gettext("Sampling plans")),
+    ("web.cases_list", lazy_gettext("Cases")),
+    ("web.recalls_list", lazy_gettext("Recalls")),
+    ("web.indicators_dashboard", lazy_gettext("Indicators")),
+    ("web.inbox", lazy_gettext("Inbox")),
 ]
 """The main menu: (endpoint, label). Capabilities add their pages here."""
 
@@ -39,12 +45,15 @@ def _exists(endpoint: str) -> bool:
 
 
 from api.web import (  # noqa: E402,F401  (register the pages)
+    agency_pages,
     aquaculture_pages,
+    case_pages,
     certification_pages,
     growing_area_pages,
     labels,
     pages,
     partner_pages,
     product_pages,
+    report_pages,
     supermarket_pages,
 )

@@ -14,6 +14,7 @@ from registry.models.enums import (
     RecordStatus,
     Role,
 )
+from registry.models.indicators import IndicatorTarget
 from registry.models.lots import (
     Event,
     EventKind,
@@ -71,7 +72,7 @@ __all__ = [
     "SampleResult", "SamplingPlan", "Verdict", "ViolationCase",
     "ChainLink", "ChainMember", "ChainProduct", "SupplyChain",
     "Event", "EventKind", "Holding", "Lot", "LotEdge", "LotStatus", "OriginType", "Shipment",
-    "ShipmentStatus", "Transformation", "TransformationInput",
+    "ShipmentStatus", "Transformation", "TransformationInput", "IndicatorTarget",
     "ApiToken", "AquacultureRegistration", "AuditEntry", "AuditHead", "Base", "Certification",
     "CertificationScheme", "DeclarationKind", "FarmingForm", "FarmingMethod", "GrowingArea",
     "GrowingAreaKind", "HolderType", "Partner", "PartnerKind", "PlaceMixin", "Product",
