@@ -1,14 +1,12 @@
 """The agencies' pages are Vietnamese first: every message of their templates and modules has a
-translation in translations/vi/LC_MESSAGES/agencies.po.part (merged into messages.po)."""
+translation in translations/vi/LC_MESSAGES/messages.po."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-import pytest
 from babel.messages.extract import extract_from_file
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
@@ -20,7 +18,7 @@ from registry.models import Role
 from tests.agency.conftest import csrf_token
 
 ROOT = Path(__file__).resolve().parents[2]
-PART = ROOT / "translations" / "vi" / "LC_MESSAGES" / "agencies.po.part"
+CATALOG = ROOT / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
 MODULES = ["api/web/agency_pages.py", "api/web/case_pages.py", "api/web/report_pages.py"]
 KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None}
 OTHERS = {"Partners", "Growing areas", "Aquaculture", "Products", "Certifications"}
@@ -40,7 +38,7 @@ def msgids() -> set[str]:
 
 
 def test_every_message_of_the_agency_pages_is_translated() -> None:
-    with PART.open("rb") as handle:
+    with CATALOG.open("rb") as handle:
         catalog = read_po(handle)
     translated = {m.id for m in catalog if m.id and m.string}
     assert msgids() - translated == set()
@@ -49,22 +47,11 @@ def test_every_message_of_the_agency_pages_is_translated() -> None:
     assert lone == []
 
 
-@pytest.fixture
-def vietnamese(app: Flask, tmp_path: Path) -> Flask:
-    """The app with the part compiled as its catalog (the merged messages.po does the same)."""
-    folder = tmp_path / "vi" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    with PART.open("rb") as source, (folder / "messages.mo").open("wb") as target:
-        write_mo(target, read_po(source))
-    app.extensions["babel"].translation_directories.insert(0, str(tmp_path))
-    return app
-
-
-def test_the_pages_speak_vietnamese_first(vietnamese: Flask, session: Session) -> None:
+def test_the_pages_speak_vietnamese_first(app: Flask, session: Session) -> None:
     accounts.create_user(session, SYSTEM, accounts.UserIn(
         username="vi-agency", password="password-123", role=Role.AGENCY, provinces=["22"]))
     session.commit()
-    client: FlaskClient = vietnamese.test_client()
+    client: FlaskClient = app.test_client()
     client.post("/login", data={"username": "vi-agency", "password": "password-123",
                                 "csrf_token": csrf_token(client, "/login")})
     page = client.get("/sampling-plans").get_data(as_text=True)
