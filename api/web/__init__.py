@@ -17,6 +17,9 @@ NAV: list[tuple[str, Any]] = [
     ("web.aquaculture_list", lazy_gettext("Aquaculture")),
     ("web.products_list", lazy_gettext("Products")),
     ("web.certifications_list", lazy_gettext("Certifications")),
+    ("web.stock", lazy_gettext("Stock")),
+    ("web.lots_list", lazy_gettext("Lots")),
+    ("web.chains_list", lazy_gettext("Supply chains")),
 ]
 """The main menu: (endpoint, label). Capabilities add their pages here."""
 
@@ -38,4 +41,10 @@ def _exists(endpoint: str) -> bool:
     return True
 
 
-from api.web import pages  # noqa: E402,F401  (register the pages)
+from api.web import (  # noqa: E402,F401  (register the pages)
+    chain_pages,
+    lot_labels,
+    lot_pages,
+    pages,
+    stock_pages,
+)
