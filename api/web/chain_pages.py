@@ -15,6 +15,7 @@ from sqlalchemy import select
 from api import auth, database
 from api.web import bp
 from api.web import lot_forms as lf
+from api.web.lot_pages import fits
 from chains import supply_chains
 from registry import places
 from registry.models import CertificationScheme, PartnerKind, Product, Role
@@ -67,6 +68,7 @@ def chains_detail(chain_id: int) -> ResponseReturnValue:
               "declared": d.get("declared", False), "shipments": d.get("shipments", 0)}
              for a, b, d in graph.edges(data=True)]
     return render_template("chains/detail.html", chain=status, picture=picture, edges=edges,
+                           fit=fits(picture),
                            schemes=lf.scheme_names(session),
                            province_name=province_name, province_names=province_names)
 

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.web import forms
+from api.web import lot_messages
 from api.web.lot_labels import term
 from registry import lots
 from registry.errors import Conflict, DomainError, Forbidden, NotFound
@@ -186,7 +186,7 @@ def _validation_errors(exc: ValidationError) -> dict[str, list[str]]:
         path = ".".join(str(p) for p in error["loc"]) or FORM
         by_type = _TYPE_MESSAGES.get(error["type"])
         text = (by_type(error.get("ctx") or {}) if by_type is not None
-                else forms.translate(error["msg"].removeprefix("Value error, ")))
+                else lot_messages.translate(error["msg"].removeprefix("Value error, ")))
         found.setdefault(path, []).append(text)
     return found
 
@@ -231,9 +231,9 @@ def refusal(session: Session, exc: ValidationError | DomainError) -> tuple[dict[
         return _short_of(session, exc, field_name), 409
     found: dict[str, list[str]] = {}
     for error in exc.errors:
-        found.setdefault(error.field, []).append(forms.translate(error.message))
+        found.setdefault(error.field, []).append(lot_messages.translate(error.message))
     if not exc.errors:
-        found[FORM] = [forms.translate(exc.detail)]
+        found[FORM] = [lot_messages.translate(exc.detail)]
     return found, 409 if isinstance(exc, Conflict) else 422
 
 

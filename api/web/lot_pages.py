@@ -3,6 +3,7 @@ its origins or forward to every recipient (partners see one step back, one step 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -23,7 +24,7 @@ from chains import exports
 from chains import trace as tracing
 from registry import lots, stock
 from registry.events import VN_TZ
-from registry.models import EventKind, Holding, Lot, LotStatus, Partner
+from registry.models import EventKind, Holding, Lot, LotStatus, OriginType, Partner
 
 HISTORY_LIMIT = 500
 """Events shown on a lot page (the API's /events has them all)."""
@@ -54,6 +55,12 @@ def plain_number(value: float | int | None) -> str:
     if value is None:
         return ""
     return format(Decimal(str(value)).normalize(), "f")
+
+
+def fits(picture: str, widest: int = 1500) -> bool:
+    """Whether a picture is narrow enough to scale down to the page on a wide screen."""
+    found = re.search(r'<svg[^>]* width="(\d+)"', picture)
+    return found is not None and int(found.group(1)) <= widest
 
 
 @bp.get("/lots")
@@ -155,7 +162,9 @@ def lots_trace(lot_code: str) -> ResponseReturnValue:
                            auth.current_actor())
     out = tracing.render(traced)
     picture = Markup(exports.to_svg(traced))  # built by chains.svg, every text escaped
+    origins = [o for o in out.origins if o.type is not OriginType.TRANSFORMATION]
     return render_template("lots/trace.html", trace=out, picture=picture,
+                           fit=fits(picture), origins=origins,
                            schemes=lf.scheme_names(session),
                            lot=traced.lot, direction=direction,
                            lot_count=len(out.lots), shipments=len(out.recipients))

@@ -48,11 +48,12 @@ class WebClient:
 @pytest.fixture
 def web_as(app: Flask, session: Session) -> Callable[..., WebClient]:
     """`web_as("partner", partner_id=7)`: a client signed in (through the login form) as a new
-    user of that role; "anonymous" signs nobody in."""
+    user of that role, reading the pages in English unless `lang` says otherwise (so that
+    assertions do not depend on the catalog); "anonymous" signs nobody in."""
     counter = iter(range(1, 10_000))
 
     def make(role: str = "agency", *, provinces: list[str] | None = None,
-             partner_id: int | None = None) -> WebClient:
+             partner_id: int | None = None, lang: str = "en") -> WebClient:
         client = WebClient(app.test_client())
         if role == "anonymous":
             return client
@@ -65,6 +66,7 @@ def web_as(app: Flask, session: Session) -> Callable[..., WebClient]:
         session.commit()
         signed = client.post("/login", {"username": name, "password": PASSWORD})
         assert signed.status_code == 302, signed.get_data(as_text=True)
+        client.get(f"/login?lang={lang}")  # the pages' language, kept in the session
         return client
 
     return make
