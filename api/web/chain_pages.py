@@ -33,6 +33,12 @@ def province_name(code: str) -> str:
     return found.name if found else code
 
 
+def _schemes(text: str) -> list[str] | None:
+    """Scheme keys typed with commas or semicolons; None (the kind's default) when empty."""
+    keys = [s.strip() for s in text.replace(";", ",").split(",") if s.strip()]
+    return keys or None
+
+
 def province_names(codes: list[str]) -> str:
     """Current provinces' names, joined."""
     return " · ".join(province_name(code) for code in codes)
@@ -108,24 +114,28 @@ def chains_new() -> ResponseReturnValue:
     inputs = list(CHAIN_INPUTS)
     inputs += [f"members.{i}.{f}" for i in range(n_members) for f in MEMBER_FIELDS]
     inputs += [f"links.{i}.{f}" for i in range(n_links) for f in LINK_FIELDS]
-    data: dict[str, Any] = {
-        "name": values.get("name", ""),
-        "description": values.get("description") or None,
-        "confirmed_on": values.get("confirmed_on") or None,
-        "confirmed_by": values.get("confirmed_by") or None,
-        "members": [{"partner_id": lf.partner_id_of(m["partner_id"]),
-                     "role": m["role"] or None,
-                     "required_schemes": ([s.strip() for s in m["required_schemes"]
-                                           .replace(";", ",").split(",") if s.strip()]
-                                          if m["required_schemes"] else None)}
-                    for m in members],
-        "products": [p for p in request.form.getlist("products") if p.strip()],
-        "links": [{k: lf.partner_id_of(v) for k, v in link.items()} for link in links]}
     session = database.session()
+
+    def act() -> Any:
+        data: dict[str, Any] = {
+            "name": values.get("name", ""),
+            "description": values.get("description") or None,
+            "confirmed_on": values.get("confirmed_on") or None,
+            "confirmed_by": values.get("confirmed_by") or None,
+            "members": [{"partner_id": lf.partner_id_of(session, m["partner_id"],
+                                                        f"members.{i}.partner_id"),
+                         "role": m["role"] or None,
+                         "required_schemes": _schemes(m["required_schemes"])}
+                        for i, m in enumerate(members)],
+            "products": [p for p in request.form.getlist("products") if p.strip()],
+            "links": [{k: lf.partner_id_of(session, v, f"links.{i}.{k}")
+                       for k, v in link.items()} for i, link in enumerate(links)]}
+        return supply_chains.create_chain(session, actor,
+                                          supply_chains.ChainIn.model_validate(data))
+
     try:
-        chain = lf.attempt(session, lambda: supply_chains.create_chain(
-            session, actor, supply_chains.ChainIn.model_validate(data)), inputs,
-            renumbered={"members": member_at, "links": link_at})
+        chain = lf.attempt(session, act, inputs,
+                           renumbered={"members": member_at, "links": link_at})
     except lf.Rejected as rejected:
         return _form(values, rejected.errors, rejected.status, member_rows=n_members,
                      link_rows=n_links)

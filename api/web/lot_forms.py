@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from api.web import lot_messages
 from api.web.lot_labels import term
 from registry import lots
-from registry.errors import Conflict, DomainError, Forbidden, NotFound
+from registry.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from registry.events import VN_TZ
 from registry.holdings import InsufficientQuantity, LotNotMovable
 from registry.models import CertificationScheme, Partner, PartnerKind
@@ -116,13 +116,20 @@ def number(text: str | None) -> str | None:
     return text
 
 
-def partner_id_of(text: str | None) -> int | str | None:
-    """A partner typed as "12", "#12" or "12 · Name" (the list's option): its id."""
+def partner_id_of(session: Session, text: str | None, field_name: str) -> int | None:
+    """A partner typed as "12", "#12", "12 · Name" (the list's option) or by a name that
+    finds exactly one partner: its id; Invalid naming the field otherwise."""
     text = (text or "").strip()
     if not text:
         return None
     found = _LEADING_ID.match(text)
-    return int(found.group(1)) if found else text
+    if found:
+        return int(found.group(1))
+    matches = session.execute(select(Partner.id).where(
+        Partner.search_text.like(like(fold(text)), escape="\\")).limit(2)).scalars().all()
+    if len(matches) == 1:
+        return int(matches[0])
+    raise Invalid.field(field_name, "choose a partner from the list or give its number")
 
 
 def rows(prefix: str, names: Iterable[str], count: int, *,

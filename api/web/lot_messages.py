@@ -24,6 +24,8 @@ _FIXED: dict[str, Callable[[], str]] = {
     "is too large": lambda: gettext("The number is too large."),
     "is listed twice": lambda: gettext("This partner is listed twice."),
     "is not a member of the chain": lambda: gettext("This partner is not a member of the chain."),
+    "choose a partner from the list or give its number": lambda: gettext(
+        "Choose a partner from the list or type its number."),
 }
 
 _PATTERNS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [

@@ -113,7 +113,7 @@ def _timeline(session: Session, lot: Lot, events: list[stock.EventOut]) -> list[
     (recipient, sender, shortfall, the lots a transformation consumed and made)."""
     ids = {int(e.data[k]) for e in events for k in ("from_partner_id", "to_partner_id")
            if isinstance(e.data.get(k), int)}
-    names: dict[int, str] = dict(session.execute(  # type: ignore[arg-type]
+    names: dict[int, str] = dict(session.execute(
         select(Partner.id, Partner.name).where(Partner.id.in_(ids))).all()) if ids else {}
     lines = []
     for e in events:

@@ -178,8 +178,7 @@ def stock_harvest(partner_id: int) -> ResponseReturnValue:
             "origin": _origin(values["origin"]) or None, "batch": values["batch"] or None}
     try:
         lot = lf.attempt(session, lambda: lots.harvest(
-            session, actor, lots.LotIn.model_validate({k: v for k, v in data.items()
-                                                       if v is not None})),
+            session, actor, lots.LotIn.model_validate(_filled(data))),
             HARVEST_INPUTS, {"origin": "origin"})
     except lf.Rejected as rejected:
         return _page(partner_id, {"harvest": lf.FormState(values, rejected.errors)}, "harvest",
@@ -189,6 +188,11 @@ def stock_harvest(partner_id: int) -> ResponseReturnValue:
                   lot=lot.lot_code, quantity=lf.lot_quantity(lot.quantity, lot),
                   product=lot.product.name_vi))
     return redirect(_home(actor, partner_id))
+
+
+def _filled(values: dict[str, Any]) -> dict[str, Any]:
+    """The values given (empty inputs left out, so the model names what is missing)."""
+    return {k: v for k, v in values.items() if v not in (None, "")}
 
 
 def _lot_unit(session: Session, lot_code: str, unit: str, field_name: str) -> str:
@@ -210,11 +214,10 @@ def stock_ship(partner_id: int) -> ResponseReturnValue:
         data = {"lot_code": values["lot_code"], "quantity": lf.number(values["quantity"]),
                 "unit": _lot_unit(session, values["lot_code"], values["unit"], "lot_code"),
                 "from_partner_id": partner_id,
-                "to_partner_id": lf.partner_id_of(values["to_partner"]),
+                "to_partner_id": lf.partner_id_of(session, values["to_partner"], "to_partner"),
                 "shipped_at": lf.moment(values["shipped_at"]),
                 "reference": values["reference"] or None}
-        order = shipments.ShipmentIn.model_validate({k: v for k, v in data.items()
-                                                     if v not in (None, "")})
+        order = shipments.ShipmentIn.model_validate(_filled(data))
         return shipments.ship(session, actor, order)
 
     try:
@@ -244,8 +247,8 @@ def stock_receive(partner_id: int, shipment_id: int) -> ResponseReturnValue:
             "quantity": lf.number(values["quantity"]), "unit": shipment.unit}
     try:
         received = lf.attempt(session, lambda: shipments.receive(
-            session, actor, shipment_id, shipments.ReceiptIn.model_validate(
-                {k: v for k, v in data.items() if v is not None})), RECEIVE_INPUTS)
+            session, actor, shipment_id, shipments.ReceiptIn.model_validate(_filled(data))),
+            RECEIVE_INPUTS)
     except lf.Rejected as rejected:
         key = f"receive-{shipment_id}"
         return _page(partner_id, {key: lf.FormState(values, rejected.errors)}, key,
@@ -282,22 +285,17 @@ def stock_transform(partner_id: int) -> ResponseReturnValue:
     names += [f"outputs.{i}.{f}" for i in range(n_out) for f in OUTPUT_FIELDS]
 
     def act() -> Any:
-        data = {
-            "partner_id": partner_id, "kind": values.get("kind") or None,
-            "occurred_at": lf.moment(values.get("occurred_at")),
-            "inputs": [{"lot_code": r["lot_code"], "quantity": lf.number(r["quantity"]),
-                        "unit": _lot_unit(session, r["lot_code"], r["unit"],
-                                          f"inputs.{i}.lot_code") or None}
-                       for i, r in enumerate(inputs)],
-            "outputs": [{"product_id": r["product_id"] or None,
-                         "quantity": lf.number(r["quantity"]), "unit": r["unit"] or None,
-                         "batch": r["batch"] or None} for r in outputs]}
-        clean = {k: v for k, v in data.items() if v is not None}
-        clean["inputs"] = [{k: v for k, v in r.items() if v is not None} for r in clean["inputs"]]
-        clean["outputs"] = [{k: v for k, v in r.items() if v is not None}
-                            for r in clean["outputs"]]
-        return transformations.transform(
-            session, actor, transformations.TransformationIn.model_validate(clean))
+        used = [_filled({"lot_code": r["lot_code"], "quantity": lf.number(r["quantity"]),
+                         "unit": _lot_unit(session, r["lot_code"], r["unit"],
+                                           f"inputs.{i}.lot_code") or None})
+                for i, r in enumerate(inputs)]
+        made = [_filled({"product_id": r["product_id"], "quantity": lf.number(r["quantity"]),
+                         "unit": r["unit"], "batch": r["batch"]}) for r in outputs]
+        data = _filled({"partner_id": partner_id, "kind": values.get("kind"),
+                         "occurred_at": lf.moment(values.get("occurred_at"))})
+        return transformations.transform(session, actor, transformations.TransformationIn
+                                         .model_validate({**data, "inputs": used,
+                                                          "outputs": made}))
 
     try:
         _record, made = lf.attempt(session, act, names,

@@ -118,6 +118,23 @@ def test_shipping_through_the_form_moves_the_quantity_into_transit(
     assert "PGH-7" in farm.text("/stock")  # sent, not yet received
 
 
+def test_the_recipient_may_be_typed_by_a_name_that_finds_one_partner(
+        chain: Chain, web_as: Callable[..., WebClient], session: Session) -> None:
+    lot = harvest(chain, "farm_a", quantity="1000").json["lot_code"]
+    farm = partner_web(web_as, chain, "farm_a")
+    url = f"/partners/{chain.ids['farm_a']}/stock/ship"
+    order = {"lot_code": lot, "quantity": "10", "unit": "kg", "shipped_at": local()}
+    vague = farm.post(url, {**order, "to_partner": "doi tac"}, page="/stock")
+    assert vague.status_code == 422
+    form = form_section(vague.get_data(as_text=True), "ship")
+    assert 'aria-invalid="true"' in input_tag(form, "to_partner")
+    assert "Choose a partner from the list" in form
+    assert farm.post(url, {**order, "to_partner": "doi tac collector"},
+                     page="/stock").status_code == 302
+    shipment = fresh(session).execute(select(Shipment)).scalar_one()
+    assert shipment.to_partner_id == chain.ids["collector"]
+
+
 def test_shipping_more_than_held_is_a_409_naming_held_and_asked_and_changes_nothing(
         chain: Chain, web_as: Callable[..., WebClient], session: Session) -> None:
     lot = harvest(chain, "farm_a", quantity="1000").json["lot_code"]
