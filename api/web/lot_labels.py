@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext, lazy_pgettext
 
 from api.web import bp
 
@@ -17,9 +17,11 @@ VOCABULARY: dict[str, dict[str, Any]] = {
         "wholesale_market": lazy_gettext("Wholesale market"),
         "retailer": lazy_gettext("Retailer"), "agency": lazy_gettext("Agency"),
     },
-    "lot_status": {
-        "active": lazy_gettext("active"), "on_hold": lazy_gettext("on hold"),
-        "recalled": lazy_gettext("recalled"), "destroyed": lazy_gettext("destroyed"),
+    "lot_status": {  # a context of their own: "active" is said differently of a lot
+        "active": lazy_pgettext("lot status", "active"),
+        "on_hold": lazy_pgettext("lot status", "on hold"),
+        "recalled": lazy_pgettext("lot status", "recalled"),
+        "destroyed": lazy_pgettext("lot status", "destroyed"),
     },
     "shipment_status": {
         "in_transit": lazy_gettext("in transit"), "received": lazy_gettext("received"),
@@ -32,7 +34,7 @@ VOCABULARY: dict[str, dict[str, Any]] = {
     "event": {
         "harvest": lazy_gettext("Harvest"), "ship": lazy_gettext("Shipped"),
         "receive": lazy_gettext("Received"), "transform": lazy_gettext("Transformation"),
-        "sample": lazy_gettext("Sample"), "hold": lazy_gettext("Put on hold"),
+        "sample": lazy_gettext("Sampled"), "hold": lazy_gettext("Put on hold"),
         "release": lazy_gettext("Released"), "recall": lazy_gettext("Recall"),
         "destroy": lazy_gettext("Destroyed"), "aggregate": lazy_gettext("Aggregated"),
     },
