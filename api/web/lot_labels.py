@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext, lazy_pgettext
+from flask_babel import lazy_gettext
 
 from api.web import bp
 
@@ -17,11 +17,9 @@ VOCABULARY: dict[str, dict[str, Any]] = {
         "wholesale_market": lazy_gettext("Wholesale market"),
         "retailer": lazy_gettext("Retailer"), "agency": lazy_gettext("Agency"),
     },
-    "lot_status": {  # a context of their own: "active" is said differently of a lot
-        "active": lazy_pgettext("lot status", "active"),
-        "on_hold": lazy_pgettext("lot status", "on hold"),
-        "recalled": lazy_pgettext("lot status", "recalled"),
-        "destroyed": lazy_pgettext("lot status", "destroyed"),
+    "lot_status": {  # an active lot may move: "in circulation" (đang lưu thông)
+        "active": lazy_gettext("in circulation"), "on_hold": lazy_gettext("on hold"),
+        "recalled": lazy_gettext("recalled"), "destroyed": lazy_gettext("destroyed"),
     },
     "shipment_status": {
         "in_transit": lazy_gettext("in transit"), "received": lazy_gettext("received"),
