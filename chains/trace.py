@@ -14,25 +14,18 @@ from typing import Any, Literal
 
 import networkx as nx
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chains import lineage
+from chains import trace_facts as facts
+from chains.trace_facts import TracedLot
 from registry import events, lots, places, validity
 from registry.actors import Actor
 from registry.errors import Forbidden
 from registry.models import (
-    AquacultureRegistration,
-    Certification,
-    GrowingArea,
-    Holding,
     Lot,
     OriginType,
-    Partner,
     PartnerKind,
-    Shipment,
-    StatusChange,
-    Transformation,
 )
 from registry.units import display
 
@@ -138,29 +131,33 @@ class TraceOut(BaseModel):
 
 @dataclass
 class Trace:
-    """A traced subgraph and the facts about it, before rendering."""
+    """A traced subgraph and the facts about it, before rendering.
+
+    `lots` are `TracedLot`s; partners, shipments, holdings and transformations are Core rows
+    with their tables' columns as attributes.
+    """
 
     lot: Lot
     direction: Direction
     graph: nx.DiGraph
-    lots: dict[int, Lot]
-    partners: dict[int, Partner]
-    shipments: list[Shipment]
-    holdings: list[Holding]
-    transformations: dict[int, Transformation]
+    lots: dict[int, TracedLot]
+    partners: dict[int, Any]
+    shipments: list[Any]
+    holdings: list[Any]
+    transformations: dict[int, Any]
     origins: list[OriginOut] = field(default_factory=list)
     partner_order: list[TracePartnerOut] = field(default_factory=list)
     restricted: bool = False
 
 
-def _facts(partner: Partner) -> PartnerFacts:
+def _facts(partner: Any) -> PartnerFacts:
     now = places.province(places.AdmScheme.VN2025, partner.province_code_current)
     return PartnerFacts(id=partner.id, name=partner.name, kind=partner.kind,
                         province_code_current=partner.province_code_current,
                         province_name_current=now.name if now else partner.province_code_current)
 
 
-def subgraph(session: Session, lot: Lot, direction: Direction) -> nx.DiGraph:
+def subgraph(session: Session, lot: Any, direction: Direction) -> nx.DiGraph:
     """The lot ids reachable from `lot` in one direction, edges input -> output."""
     links = (lineage.ancestor_links(session, lot.id) if direction == "backward"
              else lineage.descendant_links(session, lot.id))
@@ -173,22 +170,15 @@ def load(session: Session, lot: Lot, direction: Direction) -> Trace:
     """Trace `lot`: its subgraph and every fact the renderers need (a fixed number of queries)."""
     graph = subgraph(session, lot, direction)
     ids = list(graph.nodes)
-    lot_rows = {row.id: row for (row,) in lineage.rows_in(
-        session, lambda c: select(Lot).where(Lot.id.in_(c)), ids)}
-    shipments = [s for (s,) in lineage.rows_in(
-        session, lambda c: select(Shipment).where(Shipment.lot_id.in_(c)), ids)]
-    held = [h for (h,) in lineage.rows_in(
-        session, lambda c: select(Holding).where(Holding.lot_id.in_(c), Holding.quantity > 0),
-        ids)]
-    transformation_ids = {x.transformation_id for x in lot_rows.values() if x.transformation_id}
-    transformations = {t.id: t for (t,) in lineage.rows_in(
-        session, lambda c: select(Transformation).where(Transformation.id.in_(c)),
-        transformation_ids)}
+    lot_rows = facts.traced_lots(session, ids)
+    shipments = facts.rows(session, facts.SHIPMENTS, ids)
+    held = facts.rows(session, facts.HOLDINGS, ids)
+    transformations = {t.id: t for t in facts.rows(session, facts.TRANSFORMATIONS, {
+        x.transformation_id for x in lot_rows.values() if x.transformation_id})}
     partner_ids = ({x.producer_id for x in lot_rows.values()}
                    | {s.from_partner_id for s in shipments} | {s.to_partner_id for s in shipments}
                    | {h.partner_id for h in held})
-    partner_rows = {p.id: p for (p,) in lineage.rows_in(
-        session, lambda c: select(Partner).where(Partner.id.in_(c)), partner_ids)}
+    partner_rows = {p.id: p for p in facts.rows(session, facts.PARTNERS, partner_ids)}
     trace = Trace(lot=lot, direction=direction, graph=graph, lots=lot_rows,
                   partners=partner_rows, shipments=shipments, holdings=held,
                   transformations=transformations)
@@ -205,8 +195,7 @@ def _annotate(trace: Trace) -> None:
         trace.graph.nodes[lot_id].update(lot_code=lot.lot_code, depth=depth.get(lot_id, 0))
 
 
-def _certs_on(certs: list[Certification], history: dict[int, list[StatusChange]],
-              day: date) -> list[CertAtTime]:
+def _certs_on(certs: list[Any], history: dict[int, list[Any]], day: date) -> list[CertAtTime]:
     return [CertAtTime(scheme=c.scheme_key, number=c.number, issuer=c.issuer,
                        valid_until=c.valid_until)
             for c in certs if validity.is_valid_on(c, history.get(c.id, []), day)]
@@ -217,27 +206,19 @@ def _certified(session: Session, trace: Trace) -> None:
     roots = [trace.lots[n] for n, d in trace.graph.in_degree() if d == 0 and n in trace.lots]
     area_ids = {x.growing_area_id for x in roots if x.growing_area_id}
     reg_ids = {x.aquaculture_registration_id for x in roots if x.aquaculture_registration_id}
-    areas = {a.id: a for (a,) in lineage.rows_in(
-        session, lambda c: select(GrowingArea).where(GrowingArea.id.in_(c)), area_ids)}
-    regs = {r.id: r for (r,) in lineage.rows_in(
-        session, lambda c: select(AquacultureRegistration)
-        .where(AquacultureRegistration.id.in_(c)), reg_ids)}
-    certs = [c for (c,) in lineage.rows_in(session, lambda c: select(Certification).where(
-        Certification.partner_id.in_(c)), trace.partners)]
-    certs += [c for (c,) in lineage.rows_in(session, lambda c: select(Certification).where(
-        Certification.growing_area_id.in_(c)), area_ids)]
-    certs += [c for (c,) in lineage.rows_in(session, lambda c: select(Certification).where(
-        Certification.aquaculture_registration_id.in_(c)), reg_ids)]
-    history: dict[int, list[StatusChange]] = defaultdict(list)
-    for (change,) in lineage.rows_in(session, lambda c: select(StatusChange).where(
-            StatusChange.subject_type == "certification", StatusChange.subject_id.in_(c))
-            .order_by(StatusChange.effective_on, StatusChange.id), [c.id for c in certs]):
-        history[change.subject_id].append(change)
-    by_holder: dict[tuple[str, int], list[Certification]] = defaultdict(list)
-    for cert in certs:
+    areas = {a.id: a for a in facts.rows(session, facts.AREAS, area_ids)}
+    regs = {r.id: r for r in facts.rows(session, facts.REGISTRATIONS, reg_ids)}
+    certs = [c for column, ids in (("partner_id", trace.partners), ("growing_area_id", area_ids),
+                                   ("aquaculture_registration_id", reg_ids))
+             for c in facts.rows(session, facts.CERTIFICATIONS[column], ids)]
+    history: dict[int, list[Any]] = defaultdict(list)
+    for row in facts.rows(session, facts.CHANGES, [c.id for c in certs]):
+        history[row.subject_id].append(row)
+    by_holder: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    for found in certs:
         for column in ("partner_id", "growing_area_id", "aquaculture_registration_id"):
-            if getattr(cert, column) is not None:
-                by_holder[(column, getattr(cert, column))].append(cert)
+            if getattr(found, column) is not None:
+                by_holder[(column, getattr(found, column))].append(found)
     origins: dict[tuple[str, str], OriginOut] = {}
     for root in sorted(roots, key=lambda x: x.lot_code):
         record: Any
@@ -263,8 +244,8 @@ def _certified(session: Session, trace: Trace) -> None:
     trace.partner_order = _chain_order(trace, by_holder, history)
 
 
-def _chain_order(trace: Trace, by_holder: dict[tuple[str, int], list[Certification]],
-                 history: dict[int, list[StatusChange]]) -> list[TracePartnerOut]:
+def _chain_order(trace: Trace, by_holder: dict[tuple[str, int], list[Any]],
+                 history: dict[int, list[Any]]) -> list[TracePartnerOut]:
     firsts: dict[int, datetime] = {}
     roles: dict[int, set[str]] = defaultdict(set)
     handled: dict[int, set[str]] = defaultdict(set)
@@ -347,8 +328,7 @@ def render(trace: Trace) -> TraceOut:
         quantity, unit = display(lot.quantity, lot.base_unit, lot.unit)
         lot_items.append(TraceLotOut(
             lot_code=lot.lot_code, batch=lot.batch,
-            product=lots.ProductRef(id=lot.product.id, name_vi=lot.product.name_vi,
-                                    name_en=lot.product.name_en, gtin=lot.product.gtin),
+            product=lot.product,
             producer=_facts(trace.partners[lot.producer_id]), quantity=quantity, unit=unit,
             status=lot.status.value, produced_on=lot.produced_on, origin_type=lot.origin_type,
             depth=trace.graph.nodes[lid].get("depth", 0),
