@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 import networkx as nx
@@ -23,7 +24,6 @@ from registry import events, lots, places, validity
 from registry.actors import Actor
 from registry.errors import Forbidden
 from registry.models import (
-    Lot,
     OriginType,
     PartnerKind,
 )
@@ -137,7 +137,7 @@ class Trace:
     with their tables' columns as attributes.
     """
 
-    lot: Lot
+    lot: TracedLot
     direction: Direction
     graph: nx.DiGraph
     lots: dict[int, TracedLot]
@@ -151,10 +151,17 @@ class Trace:
 
 
 def _facts(partner: Any) -> PartnerFacts:
-    now = places.province(places.AdmScheme.VN2025, partner.province_code_current)
-    return PartnerFacts(id=partner.id, name=partner.name, kind=partner.kind,
-                        province_code_current=partner.province_code_current,
-                        province_name_current=now.name if now else partner.province_code_current)
+    return _partner_facts(partner.id, partner.name, partner.kind, partner.province_code_current)
+
+
+@lru_cache(maxsize=4096)
+def _partner_facts(partner_id: int, name: str, kind: PartnerKind,
+                   province_code_current: str) -> PartnerFacts:
+    # keyed by every value shown, so a renamed partner is never shown under its old name
+    now = places.province(places.AdmScheme.VN2025, province_code_current)
+    return PartnerFacts(id=partner_id, name=name, kind=kind,
+                        province_code_current=province_code_current,
+                        province_name_current=now.name if now else province_code_current)
 
 
 def subgraph(session: Session, lot: Any, direction: Direction) -> nx.DiGraph:
@@ -166,7 +173,7 @@ def subgraph(session: Session, lot: Any, direction: Direction) -> nx.DiGraph:
     return graph
 
 
-def load(session: Session, lot: Lot, direction: Direction) -> Trace:
+def load(session: Session, lot: Any, direction: Direction) -> Trace:
     """Trace `lot`: its subgraph and every fact the renderers need (a fixed number of queries)."""
     graph = subgraph(session, lot, direction)
     ids = list(graph.nodes)
@@ -310,7 +317,7 @@ def restrict_to_partner(trace: Trace, partner_id: int) -> Trace:
 def trace(session: Session, lot_code: str, direction: Direction,
           actor: Actor | None = None) -> Trace:
     """Trace a lot; partner users get the one-step-back, one-step-forward view."""
-    lot = lots.get(session, lot_code)
+    lot = facts.lot_by_code(session, lot_code)
     traced = load(session, lot, direction)
     if actor is not None and actor.is_partner and actor.partner_id is not None:
         restrict_to_partner(traced, actor.partner_id)
@@ -359,13 +366,16 @@ def render(trace: Trace) -> TraceOut:
 
 
 def node_link(trace: Trace) -> dict[str, Any]:
-    """The lot graph as node-link JSON: nodes are lot codes, edges input -> output."""
-    graph = nx.DiGraph()
+    """The lot graph as node-link JSON: nodes are lot codes, edges input -> output.
+
+    What `nx.node_link_data(graph, edges="edges")` gives for the graph of lot codes, written
+    out directly (a trace is rendered on every request).
+    """
+    nodes, edges = [], []
     for lid, lot in trace.lots.items():
-        graph.add_node(lot.lot_code, product=lot.product.name_vi, producer_id=lot.producer_id,
-                       status=lot.status.value, depth=trace.graph.nodes[lid].get("depth", 0))
-    for parent, child in trace.graph.edges:
-        if parent in trace.lots and child in trace.lots:
-            graph.add_edge(trace.lots[parent].lot_code, trace.lots[child].lot_code)
-    data: dict[str, Any] = nx.node_link_data(graph, edges="edges")
-    return data
+        nodes.append({"product": lot.product.name_vi, "producer_id": lot.producer_id,
+                      "status": lot.status.value,
+                      "depth": trace.graph.nodes[lid].get("depth", 0), "id": lot.lot_code})
+        edges += [{"source": lot.lot_code, "target": trace.lots[child].lot_code}
+                  for child in trace.graph.successors(lid) if child in trace.lots]
+    return {"directed": True, "multigraph": False, "graph": {}, "nodes": nodes, "edges": edges}

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from chains.lineage import rows_by_ids
 from registry import lots
+from registry.errors import FieldError, NotFound
 from registry.models import (
     AquacultureRegistration,
     Certification,
@@ -62,10 +63,11 @@ _transformation, _partner = Transformation.__table__, Partner.__table__
 _area, _registration = GrowingArea.__table__, AquacultureRegistration.__table__
 _cert, _change = Certification.__table__, StatusChange.__table__
 
-LOTS = (select(*[_lot.c[name] for name in TracedLot.__slots__ if name != "product"],  # type: ignore[attr-defined]
-               _product.c.name_vi, _product.c.name_en, _product.c.gtin)
-        .join_from(_lot, _product, _product.c.id == _lot.c.product_id)
-        .where(_lot.c.id.in_(_ids())))
+_LOT_SELECT = (
+    select(*[_lot.c[name] for name in TracedLot.__slots__ if name != "product"],  # type: ignore[attr-defined]
+           _product.c.name_vi, _product.c.name_en, _product.c.gtin)
+    .join_from(_lot, _product, _product.c.id == _lot.c.product_id))
+LOTS = _LOT_SELECT.where(_lot.c.id.in_(_ids()))
 SHIPMENTS = select(_shipment).where(_shipment.c.lot_id.in_(_ids()))
 HOLDINGS = select(_holding).where(_holding.c.lot_id.in_(_ids()), _holding.c.quantity > 0)
 TRANSFORMATIONS = select(_transformation).where(_transformation.c.id.in_(_ids()))
@@ -79,17 +81,33 @@ CHANGES = (select(_change).where(_change.c.subject_type == "certification",
            .order_by(_change.c.effective_on, _change.c.id))
 
 
+LOT_BY_CODE = _LOT_SELECT.where(_lot.c.lot_code == bindparam("lot_code"))
+
+
+def _traced(row: Any, products: dict[int, lots.ProductRef]) -> TracedLot:
+    *columns, name_vi, name_en, gtin = row
+    product = products.get(row.product_id)
+    if product is None:
+        product = products[row.product_id] = lots.ProductRef(
+            id=row.product_id, name_vi=name_vi, name_en=name_en, gtin=gtin)
+    return TracedLot(*columns, product=product)
+
+
+def lot_by_code(session: Session, lot_code: str) -> TracedLot:
+    """The lot with this code, as a trace sees it; NotFound (as `lots.get`) otherwise."""
+    row = session.execute(LOT_BY_CODE, {"lot_code": lots.normal_lot_code(lot_code)}).first()
+    if row is None:
+        raise NotFound(f"lot {lot_code!r} is not registered",
+                       errors=[FieldError("lot_code", f"no lot {lot_code!r}")])
+    return _traced(row, {})
+
+
 def traced_lots(session: Session, ids: list[int]) -> dict[int, TracedLot]:
     """The lots with these ids, each with its product (one product object per product)."""
     products: dict[int, lots.ProductRef] = {}
     found = {}
     for row in rows_by_ids(session, LOTS, ids):
-        *columns, name_vi, name_en, gtin = row
-        product = products.get(row.product_id)
-        if product is None:
-            product = products[row.product_id] = lots.ProductRef(
-                id=row.product_id, name_vi=name_vi, name_en=name_en, gtin=gtin)
-        found[row.id] = TracedLot(*columns, product=product)
+        found[row.id] = _traced(row, products)
     return found
 
 
