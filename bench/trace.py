@@ -208,7 +208,8 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     report: dict[str, Any] = {"database": chaingen.describe_url(url), "lots_wanted": args.lots,
                               "machine": f"{os.cpu_count()} cores, {sys.platform}",
-                              "date": time.strftime("%Y-%m-%d")}
+                              "date": time.strftime("%Y-%m-%d"),
+                              "load_average_at_start": os.getloadavg()}
     report["generation"] = prepare(url, args.lots, args.regenerate)
     engine = database.make_engine(url)
     sessions = database.make_sessions(engine)
@@ -251,6 +252,7 @@ def main() -> None:
                                     for _ in range(args.runs)])
         print(f"  single {report['single']}", file=sys.stderr, flush=True)
     engine.dispose()
+    report["load_average_at_end"] = os.getloadavg()
     name = "pg" if make_url(url).get_backend_name() == "postgresql" else "sqlite"
     result = OUT / f"results-{name}-{args.lots}.json"
     result.write_text(json.dumps(report, indent=2, ensure_ascii=False))

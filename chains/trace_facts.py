@@ -33,7 +33,11 @@ from registry.models import (
 
 @dataclass(slots=True)
 class TracedLot:
-    """A lot in a trace: the lot's columns a trace needs, and its product."""
+    """A lot in a trace: the lot's columns a trace needs, and its product.
+
+    Only columns stored before `origin_summary`: on SQLite a large summary spills into overflow
+    pages, and reading any column after it walks them (5x slower traces at a million lots).
+    """
 
     id: int
     lot_code: str
@@ -49,7 +53,6 @@ class TracedLot:
     aquaculture_registration_id: int | None
     transformation_id: int | None
     status: LotStatus
-    history_incomplete: bool
     product: lots.ProductRef
 
 
