@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+from rowwriter import Writer
 from sqlalchemy import Engine, event, insert, select, text
 from sqlalchemy.engine import make_url
 
@@ -48,7 +49,6 @@ FLUSH_ROWS = 60_000
 START = date(2025, 1, 1)
 RAW = ["Chanh không hạt", "Thanh long ruột đỏ", "Bưởi da xanh", "Xoài cát Hòa Lộc",
        "Sầu riêng Ri6", "Khóm Cầu Đúc", "Nhãn Ido", "Mít Thái", "Dưa hấu", "Rau muống"]
-TABLES = [Transformation, Lot, LotEdge, TransformationInput, Shipment, Holding, Event]
 
 
 @dataclass
@@ -100,31 +100,6 @@ def fast_sqlite(engine: Engine) -> None:
 
 def _moment(day: date, hour: int) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
-
-
-class Writer:
-    """Buffers rows per table and writes them with Core executemany, in foreign-key order."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.rows: dict[Any, list[dict[str, Any]]] = {m: [] for m in TABLES}
-        self.counts = {m.__tablename__: 0 for m in TABLES}
-        self.now = datetime.now(UTC)
-
-    def add(self, model: Any, row: dict[str, Any]) -> None:
-        self.rows[model].append(row)
-
-    def pending(self) -> int:
-        return sum(len(r) for r in self.rows.values())
-
-    def flush(self) -> None:
-        with self.engine.begin() as connection:
-            for model in TABLES:
-                rows = self.rows[model]
-                if rows:
-                    connection.execute(insert(model.__table__), rows)
-                    self.counts[model.__tablename__] += len(rows)
-                    self.rows[model] = []
 
 
 class Chains:
@@ -379,6 +354,9 @@ def generate(engine: Engine, lots_wanted: int, progress: bool = True) -> Generat
                 print(f"  {made:,} lots in {time.perf_counter() - started:.0f} s",
                       file=sys.stderr, flush=True)
     chains.writer.flush()
+    if progress:
+        print(f"  {chains.next_id['lot'] - 1:,} lots written in "
+              f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))

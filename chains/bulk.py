@@ -74,6 +74,7 @@ def _refused(exc: DomainError, index: int, op: Any, default_field: str) -> Domai
 
 DEFAULT_FIELD = {"harvest": "partner_id", "ship": "from_partner_id",
                  "receive": "shipment_id", "transform": "partner_id"}
+"""The field a refusal that names none (Forbidden) is reported under."""
 
 
 def record_batch(session: Session, actor: Actor, operations: list[Any]) -> BatchResult:
@@ -86,7 +87,9 @@ def record_batch(session: Session, actor: Actor, operations: list[Any]) -> Batch
         try:
             replay.apply(index, op)
         except DomainError as exc:
-            raise _refused(exc, index, op, DEFAULT_FIELD[op.type]) from None
+            field = ("shipment_ref" if isinstance(op, ReceiveOp) and op.shipment_ref
+                     else DEFAULT_FIELD[op.type])
+            raise _refused(exc, index, op, field) from None
     first_event, last_event = _write(session, replay)
     digest = hashlib.sha256(audit.canonical(
         [op.model_dump(mode="json") for op in ops]).encode("utf-8")).hexdigest()
