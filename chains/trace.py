@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from chains import lineage
 from chains import trace_facts as facts
-from chains.trace_facts import TracedLot
+from chains.trace_facts import TracedLot, TracedTransformation
 from registry import events, lots, places, validity
 from registry.actors import Actor
 from registry.errors import Forbidden
@@ -133,8 +133,8 @@ class TraceOut(BaseModel):
 class Trace:
     """A traced subgraph and the facts about it, before rendering.
 
-    `lots` are `TracedLot`s; partners, shipments, holdings and transformations are Core rows
-    with their tables' columns as attributes.
+    `lots` are `TracedLot`s, `transformations` `TracedTransformation`s; partners, shipments
+    and holdings are Core rows with their tables' columns as attributes.
     """
 
     lot: TracedLot
@@ -144,7 +144,7 @@ class Trace:
     partners: dict[int, Any]
     shipments: list[Any]
     holdings: list[Any]
-    transformations: dict[int, Any]
+    transformations: dict[int, TracedTransformation]
     origins: list[OriginOut] = field(default_factory=list)
     partner_order: list[TracePartnerOut] = field(default_factory=list)
     restricted: bool = False
@@ -177,15 +177,13 @@ def load(session: Session, lot: Any, direction: Direction) -> Trace:
     """Trace `lot`: its subgraph and every fact the renderers need (a fixed number of queries)."""
     graph = subgraph(session, lot, direction)
     ids = list(graph.nodes)
-    lot_rows = facts.traced_lots(session, ids)
-    shipments = facts.rows(session, facts.SHIPMENTS, ids)
-    held = facts.rows(session, facts.HOLDINGS, ids)
-    transformations = {t.id: t for t in facts.rows(session, facts.TRANSFORMATIONS, {
-        x.transformation_id for x in lot_rows.values() if x.transformation_id})}
+    lot_rows, transformations = facts.traced_lots(session, ids)
+    shipments = facts.rows(session, "shipments", ids)
+    held = facts.rows(session, "holdings", ids)
     partner_ids = ({x.producer_id for x in lot_rows.values()}
                    | {s.from_partner_id for s in shipments} | {s.to_partner_id for s in shipments}
                    | {h.partner_id for h in held})
-    partner_rows = {p.id: p for p in facts.rows(session, facts.PARTNERS, partner_ids)}
+    partner_rows = {p.id: p for p in facts.rows(session, "partners", partner_ids)}
     trace = Trace(lot=lot, direction=direction, graph=graph, lots=lot_rows,
                   partners=partner_rows, shipments=shipments, holdings=held,
                   transformations=transformations)
@@ -213,14 +211,15 @@ def _certified(session: Session, trace: Trace) -> None:
     roots = [trace.lots[n] for n, d in trace.graph.in_degree() if d == 0 and n in trace.lots]
     area_ids = {x.growing_area_id for x in roots if x.growing_area_id}
     reg_ids = {x.aquaculture_registration_id for x in roots if x.aquaculture_registration_id}
-    areas = {a.id: a for a in facts.rows(session, facts.AREAS, area_ids)}
-    regs = {r.id: r for r in facts.rows(session, facts.REGISTRATIONS, reg_ids)}
-    certs = [c for column, ids in (("partner_id", trace.partners), ("growing_area_id", area_ids),
-                                   ("aquaculture_registration_id", reg_ids))
-             for c in facts.rows(session, facts.CERTIFICATIONS[column], ids)]
-    history: dict[int, list[Any]] = defaultdict(list)
-    for row in facts.rows(session, facts.CHANGES, [c.id for c in certs]):
-        history[row.subject_id].append(row)
+    areas = {a.id: a for a in facts.rows(session, "areas", area_ids)}
+    regs = {r.id: r for r in facts.rows(session, "registrations", reg_ids)}
+    certs: list[Any] = []
+    history: dict[int, list[Any]] = {}
+    for column, ids in (("partner_id", trace.partners), ("growing_area_id", area_ids),
+                        ("aquaculture_registration_id", reg_ids)):
+        found, changes = facts.certifications(session, column, ids)
+        certs += found
+        history.update(changes)
     by_holder: dict[tuple[str, int], list[Any]] = defaultdict(list)
     for found in certs:
         for column in ("partner_id", "growing_area_id", "aquaculture_registration_id"):
