@@ -43,6 +43,17 @@ from registry.models import Lot, LotEdge, OriginType, Role
 OUT = Path(__file__).resolve().parent / "out"
 
 
+def cpu_check() -> float:
+    """Milliseconds one core takes for a fixed loop (best of 3): about 160 on an idle machine
+    of this kind; more means other processes shared the cores while the figures were taken."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        sum(range(10**7))
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
+
+
 def prepare(url: str, wanted: int, regenerate: bool) -> dict[str, Any]:
     """A migrated database holding the generated registry (made once, then reused)."""
     parsed = make_url(url)
@@ -209,7 +220,8 @@ def main() -> None:
     report: dict[str, Any] = {"database": chaingen.describe_url(url), "lots_wanted": args.lots,
                               "machine": f"{os.cpu_count()} cores, {sys.platform}",
                               "date": time.strftime("%Y-%m-%d"),
-                              "load_average_at_start": os.getloadavg()}
+                              "load_average_at_start": os.getloadavg(),
+                              "cpu_check_ms_at_start": cpu_check()}
     report["generation"] = prepare(url, args.lots, args.regenerate)
     engine = database.make_engine(url)
     sessions = database.make_sessions(engine)
@@ -253,6 +265,7 @@ def main() -> None:
         print(f"  single {report['single']}", file=sys.stderr, flush=True)
     engine.dispose()
     report["load_average_at_end"] = os.getloadavg()
+    report["cpu_check_ms_at_end"] = cpu_check()
     name = "pg" if make_url(url).get_backend_name() == "postgresql" else "sqlite"
     result = OUT / f"results-{name}-{args.lots}.json"
     result.write_text(json.dumps(report, indent=2, ensure_ascii=False))
