@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from chains import bulk
@@ -286,3 +286,31 @@ def test_single_and_bulk_shipments_share_one_mass_balance(chain: Chain) -> None:
         _ship_op(chain, {"lot_code": code}, "farm_a", "packer", "11")]})
     assert response.status_code == 409
     assert "holds 10000 g" in response.json["detail"]
+
+
+def test_the_number_of_queries_does_not_grow_with_the_batch(
+        app: Any, chain: Chain, session: Session) -> None:
+    engine = app.extensions["nguongoc.engine"]
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    def batch(blocks: int) -> list[Any]:
+        raw: list[dict[str, Any]] = []
+        for k in range(blocks):
+            raw += [_harvest_op(chain, ref=f"h{k}"),
+                    {**_ship_op(chain, {"lot_ref": f"h{k}"}, "farm_a", "packer"), "ref": f"s{k}"},
+                    {"type": "receive", "shipment_ref": f"s{k}", "quantity": "10",
+                     "received_at": "2026-11-02T09:00:00+07:00"}]
+        return BatchIn.model_validate({"operations": raw}).operations
+
+    sizes = []
+    for blocks in (2, 40):
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        bulk.record_batch(session, SYSTEM, batch(blocks))
+        session.commit()
+        event.remove(engine, "before_cursor_execute", count)
+        sizes.append(len(statements))
+    assert sizes[0] == sizes[1] < 30
