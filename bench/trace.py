@@ -41,6 +41,7 @@ from registry.actors import SYSTEM
 from registry.models import Lot, LotEdge, OriginType, Role
 
 OUT = Path(__file__).resolve().parent / "out"
+WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_trace.lua"
 
 
 def cpu_check() -> float:
@@ -180,7 +181,8 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 
 def http_traces(port: int, token: str, picked: dict[str, list[str]], seconds: float,
                 runs: int) -> dict[str, Any]:
-    """The JSON trace endpoint under load from 2 client processes, both directions."""
+    """The JSON trace endpoint under load from 2 connections, both directions: Debian's wrk
+    when installed (`apt-get install wrk`), else bench/httpload.py's 2 processes."""
     figures: dict[str, Any] = {}
     client = Path(__file__).resolve().parent / "httpload.py"
     for direction, kind in (("backward", "retail"), ("forward", "farm"),
@@ -189,11 +191,17 @@ def http_traces(port: int, token: str, picked: dict[str, list[str]], seconds: fl
             handle.write("\n".join(f"/api/v1/lots/{c}/trace?direction={direction}"
                                    for c in picked[kind]))
         per_run = []
+        wrk = shutil.which("wrk")
         for _ in range(runs):
-            done = subprocess.run([sys.executable, str(client), str(port), token, str(seconds),
-                                   "2", handle.name], capture_output=True, text=True,
-                                  check=True, timeout=seconds + 120)
-            per_run.append(json.loads(done.stdout))
+            if wrk:  # Debian's wrk: a C client that leaves the cores to the server
+                command = [wrk, "-t1", "-c2", f"-d{seconds:g}s", "-s", str(WRK_SCRIPT),
+                           f"http://127.0.0.1:{port}", "--", handle.name, token]
+            else:
+                command = [sys.executable, str(client), str(port), token, str(seconds), "2",
+                           handle.name]
+            done = subprocess.run(command, capture_output=True, text=True, check=True,
+                                  timeout=seconds + 120)
+            per_run.append(json.loads(done.stdout.strip().splitlines()[-1]))
         Path(handle.name).unlink()
         figures[f"http {direction} {kind}"] = summary(per_run)
         print(f"  http {direction} {kind:8} {figures[f'http {direction} {kind}']}",
