@@ -185,6 +185,7 @@ def http_traces(port: int, token: str, picked: dict[str, list[str]], seconds: fl
     when installed (`apt-get install wrk`), else bench/httpload.py's 2 processes."""
     figures: dict[str, Any] = {}
     client = Path(__file__).resolve().parent / "httpload.py"
+    warm = True  # the first pass boots both workers' caches; it is not counted
     for direction, kind in (("backward", "retail"), ("forward", "farm"),
                             ("backward", "farm"), ("forward", "retail")):
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
@@ -192,7 +193,7 @@ def http_traces(port: int, token: str, picked: dict[str, list[str]], seconds: fl
                                    for c in picked[kind]))
         per_run = []
         wrk = shutil.which("wrk")
-        for _ in range(runs):
+        for _ in range(runs + warm):
             if wrk:  # Debian's wrk: a C client that leaves the cores to the server
                 command = [wrk, "-t1", "-c2", f"-d{seconds:g}s", "-s", str(WRK_SCRIPT),
                            f"http://127.0.0.1:{port}", "--", handle.name, token]
@@ -202,6 +203,8 @@ def http_traces(port: int, token: str, picked: dict[str, list[str]], seconds: fl
             done = subprocess.run(command, capture_output=True, text=True, check=True,
                                   timeout=seconds + 120)
             per_run.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        if warm:
+            per_run, warm = per_run[1:], False
         Path(handle.name).unlink()
         figures[f"http {direction} {kind}"] = summary(per_run)
         print(f"  http {direction} {kind:8} {figures[f'http {direction} {kind}']}",
