@@ -23,8 +23,11 @@ event with `recorded_by`), including the lots' origin summaries.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import bindparam, insert, update
@@ -76,8 +79,27 @@ DEFAULT_FIELD = {"harvest": "partner_id", "ship": "from_partner_id",
 """The field a refusal that names none (Forbidden) is reported under."""
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a batch's ~100,000 live rows and dicts would be
+    walked by every full collection (15% of the time at 10,000 operations); reference
+    counting still frees what dies."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def record_batch(session: Session, actor: Actor, operations: list[Any]) -> BatchResult:
     """Apply the operations in order, all or nothing; one result per operation."""
+    with _collector_paused():
+        return _record(session, actor, operations)
+
+
+def _record(session: Session, actor: Actor, operations: list[Any]) -> BatchResult:
     database.begin_write(session)
     ops = list(operations)
     loaded = bulk_load.load(session, ops)
