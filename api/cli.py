@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -161,8 +162,71 @@ def audit_verify() -> None:
     click.echo(f"audit log intact: {verdict.entries} entries")
 
 
+@click.command("check")
+@with_appcontext
+def check_command() -> None:
+    """Health check: the database answers and is migrated (exit 1 otherwise)."""
+    from api.ops import health
+
+    ok, facts = health()
+    for key, value in facts.items():
+        click.echo(f"{key}: {value}")
+    if not ok:
+        sys.exit(1)
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(target: Path) -> None:
+    """Write a consistent backup of the database to TARGET (safe while serving)."""
+    from registry import backup
+
+    try:
+        backup.backup(_database_url(), target)
+    except (RuntimeError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backup written to {target}", err=True)
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="do not ask for confirmation")
+@with_appcontext
+def restore_command(source: Path, yes: bool) -> None:
+    """Replace the database's contents with the backup SOURCE (stop the service first)."""
+    from registry import backup
+
+    if not yes:
+        click.confirm(f"Replace every record in {_database_url()} with {source}?", abort=True)
+    current_app.extensions["nguongoc.engine"].dispose()
+    try:
+        backup.restore(_database_url(), source)
+    except (RuntimeError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo("restored; run `nguongoc audit verify` to check the audit chain", err=True)
+
+
+@click.group("alerts")
+def alerts_group() -> None:
+    """Alerts about retailers' approved suppliers."""
+
+
+@alerts_group.command("run")
+@with_appcontext
+def alerts_run() -> None:
+    """Alert retailers about approved suppliers (idempotent; run it daily)."""
+    from chains import supplier_alerts
+
+    summary = supplier_alerts.run(database.session())
+    database.session().commit()
+    click.echo(f"{summary.alerts} new alerts for {summary.approvals} approvals "
+               f"({summary.suppliers} suppliers) on {summary.on.isoformat()}")
+
+
 def init_app(app: Flask) -> None:
     """Add the commands to the app's CLI (so app.test_cli_runner() sees them)."""
     for command in (db_group, demo_command, serve_command, users_group, tokens_group,
-                    audit_group):
+                    audit_group, check_command, backup_command, restore_command,
+                    alerts_group):
         app.cli.add_command(command)

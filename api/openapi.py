@@ -18,6 +18,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from api import auth
+from api.security import limiter
+from registry.errors import DomainError, FieldError
 
 JSON_MIME = "application/json"
 
@@ -56,6 +58,12 @@ def _openapi_path(rule: str, prefix: str) -> tuple[str, dict[str, str]]:
     return prefix + _RULE_PARAM.sub(replace, rule), params
 
 
+class MalformedBody(DomainError):
+    """A request body that is not JSON at all (400, naming the field `body`)."""
+
+    slug = "malformed"
+
+
 def parse_body(model: type[BaseModel]) -> BaseModel:
     """The JSON request body as `model`: 400 if malformed, 415 if not JSON, 422 if invalid."""
     if not request.is_json:
@@ -63,7 +71,8 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     try:
         data = request.get_json(force=True)
     except BadRequest:
-        raise BadRequest("the request body is not valid JSON") from None
+        raise MalformedBody("the request body is not valid JSON", errors=[
+            FieldError("body", "is not valid JSON")]) from None
     return model.model_validate(data)
 
 
@@ -94,9 +103,12 @@ def json_response(payload: Any, status: int = 200) -> Response:
 def operation(bp: Blueprint, method: str, rule: str, *, summary: str, tag: str,
               body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
               response: Any = None, status: int = 200, public: bool = False,
-              produces: tuple[str, ...] = (JSON_MIME,),
-              extra_responses: tuple[int, ...] = ()) -> Callable[[Callable[..., Any]], Any]:
-    """Declare a JSON operation: auth, then parsing, then the view; document it."""
+              produces: tuple[str, ...] = (JSON_MIME,), extra_responses: tuple[int, ...] = (),
+              rate_limit: str | None = None) -> Callable[[Callable[..., Any]], Any]:
+    """Declare a JSON operation: auth, then parsing, then the view; document it.
+
+    `rate_limit` ("10 per minute") limits the operation per client address.
+    """
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         wants = inspect.signature(view).parameters
@@ -118,7 +130,10 @@ def operation(bp: Blueprint, method: str, rule: str, *, summary: str, tag: str,
 
         endpoint.__name__ = view.__name__
         endpoint.__doc__ = view.__doc__
-        bp.add_url_rule(rule, endpoint=view.__name__, view_func=endpoint, methods=[method])
+        handler: Callable[..., Any] = endpoint
+        if rate_limit is not None:
+            handler = limiter.limit(rate_limit)(endpoint)
+        bp.add_url_rule(rule, endpoint=view.__name__, view_func=handler, methods=[method])
         path, params = _openapi_path(rule, bp.url_prefix or "")
         OPERATIONS.append(Operation(
             method=method.lower(), path=path, operation_id=view.__name__, summary=summary,

@@ -69,6 +69,7 @@ def append(session: Session, actor: Actor, action: str, subject_type: str,
                        prev_hash=head.hash, hash=digest)
     session.add(entry)
     head.seq, head.hash = seq, digest
+    session.flush()  # the chain is written now: a later expire_all cannot lose the head's move
     return entry
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, MetaData, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
-REFERENCE_TABLES = frozenset({"alembic_version", "certification_scheme"})
-"""Tables the migrations seed; `truncate_all` keeps them."""
+REFERENCE_TABLES = ("certification_scheme", "residue_limit", "audit_head", "yield_band",
+                    "indicator_target")
+"""Tables the migrations seed; `truncate_all` restores their seeded rows."""
+_seeded: dict[str, dict[str, list[dict[str, Any]]]] = {}
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -103,11 +105,17 @@ def is_up_to_date(engine: Engine) -> bool:
 
 
 def truncate_all(url: str) -> None:
-    """Empty every table but the seeded reference tables (tests on PostgreSQL)."""
+    """Empty every table and restore the migrations' seed rows (tests on PostgreSQL).
+
+    The first call for a database records the seed rows, so call it right after `upgrade`.
+    """
     engine = make_engine(url)
     try:
-        names = [n for n in inspect(engine).get_table_names() if n not in REFERENCE_TABLES]
+        names = [n for n in inspect(engine).get_table_names() if n != "alembic_version"]
         with engine.begin() as connection:
+            if url not in _seeded:
+                _seeded[url] = {t: [dict(r._mapping) for r in connection.execute(
+                    text(f'SELECT * FROM "{t}"'))] for t in REFERENCE_TABLES if t in names}
             if engine.dialect.name == "postgresql":
                 quoted = ", ".join(f'"{n}"' for n in names)
                 connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
@@ -115,8 +123,16 @@ def truncate_all(url: str) -> None:
                 connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # checked at commit
                 for name in names:
                     connection.execute(text(f'DELETE FROM "{name}"'))
-            connection.execute(text(
-                "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :genesis)"),
-                {"genesis": "0" * 64})
+            metadata = MetaData()
+            for table, rows in _seeded[url].items():
+                if rows:
+                    connection.execute(Table(table, metadata, autoload_with=connection).insert(),
+                                       rows)
+            if engine.dialect.name == "postgresql":
+                for table, rows in _seeded[url].items():
+                    if rows and "id" in rows[0] and table != "audit_head":
+                        connection.execute(text(
+                            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                            f"{max(r['id'] for r in rows)})"))
     finally:
         engine.dispose()

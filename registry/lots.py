@@ -168,15 +168,23 @@ def get(session: Session, lot_code: str, field: str = "lot_code", *,
     return lot
 
 
-def to_out(session: Session, lot: Lot) -> LotOut:
-    """The API view of a lot: its holdings and what is in transit."""
-    held = session.execute(
-        select(Holding, Partner).join(Partner, Partner.id == Holding.partner_id)
-        .where(Holding.lot_id == lot.id, Holding.quantity > 0).order_by(Partner.name)).all()
-    moving = session.execute(
-        select(Shipment).where(Shipment.lot_id == lot.id,
-                               Shipment.status == ShipmentStatus.IN_TRANSIT)
-        .order_by(Shipment.shipped_at)).scalars().all()
+def to_out(session: Session, lot: Lot, viewer: Actor | None = None) -> LotOut:
+    """The API view of a lot: its holdings and what is in transit.
+
+    A partner viewer sees only its own holdings and the shipments it sends or receives
+    (one step back, one step forward; Circular 17/2021).
+    """
+    held_stmt = (select(Holding, Partner).join(Partner, Partner.id == Holding.partner_id)
+                 .where(Holding.lot_id == lot.id, Holding.quantity > 0).order_by(Partner.name))
+    moving_stmt = (select(Shipment).where(Shipment.lot_id == lot.id,
+                                          Shipment.status == ShipmentStatus.IN_TRANSIT)
+                   .order_by(Shipment.shipped_at))
+    if viewer is not None and viewer.is_partner:
+        held_stmt = held_stmt.where(Holding.partner_id == viewer.partner_id)
+        moving_stmt = moving_stmt.where((Shipment.from_partner_id == viewer.partner_id)
+                                        | (Shipment.to_partner_id == viewer.partner_id))
+    held = session.execute(held_stmt).all()
+    moving = session.execute(moving_stmt).scalars().all()
     quantity, unit = display(lot.quantity, lot.base_unit, lot.unit)
     return LotOut(
         lot_code=lot.lot_code, batch=lot.batch,

@@ -108,9 +108,10 @@ def stock(session: Session, actor: Actor, partner_id: int) -> StockOut:
          "shipped_at": s.shipped_at.isoformat()} for s in incoming])
 
 
-def history(session: Session, lot: Lot) -> list[EventOut]:
+def history(session: Session, lot: Lot, viewer: Actor | None = None) -> list[EventOut]:
     """Every event of a lot, oldest first: harvest or making, shipments, receipts, the
-    transformations that consumed it, samples, holds and recalls."""
+    transformations that consumed it, samples, holds and recalls. A partner viewer sees the
+    events at its own premises and those of shipments it sent or received."""
     consumed_by = select(TransformationInput.transformation_id).where(
         TransformationInput.lot_id == lot.id)
     clauses = [Event.lot_id == lot.id, Event.transformation_id.in_(consumed_by)]
@@ -121,6 +122,12 @@ def history(session: Session, lot: Lot) -> list[EventOut]:
                             .outerjoin(Lot, Lot.id == Event.lot_id)
                             .where(or_(*clauses))
                             .order_by(Event.occurred_at, Event.id)).all()
+    if viewer is not None and viewer.is_partner:
+        mine = set(session.execute(select(Shipment.id).where(
+            Shipment.lot_id == lot.id, (Shipment.from_partner_id == viewer.partner_id)
+            | (Shipment.to_partner_id == viewer.partner_id))).scalars())
+        found = [row for row in found if row[0].partner_id == viewer.partner_id
+                 or row[0].shipment_id in mine or row[0].kind is EventKind.RECALL]
     out = []
     for event, partner, subject in found:
         quantity, unit = (display(event.quantity, subject.base_unit, subject.unit)
@@ -152,6 +159,15 @@ def search(query: LotQuery) -> Select[tuple[Lot]]:
     return stmt
 
 
-def list_lots(session: Session, query: LotQuery) -> Page[lots.LotOut]:
-    """One page of lots (with their holdings)."""
-    return paginate(session, search(query), query, lambda lot: lots.to_out(session, lot))
+def list_lots(session: Session, query: LotQuery,
+              viewer: Actor | None = None) -> Page[lots.LotOut]:
+    """One page of lots (with their holdings); partners list the lots they handled."""
+    stmt = search(query)
+    if viewer is not None and viewer.is_partner:
+        pid = viewer.partner_id
+        stmt = stmt.where(or_(
+            Lot.producer_id == pid,
+            Lot.id.in_(select(Holding.lot_id).where(Holding.partner_id == pid)),
+            Lot.id.in_(select(Shipment.lot_id).where((Shipment.from_partner_id == pid)
+                                                     | (Shipment.to_partner_id == pid)))))
+    return paginate(session, stmt, query, lambda lot: lots.to_out(session, lot, viewer))

@@ -36,10 +36,10 @@ def create_lot(actor: Actor, body: lots.LotIn) -> lots.LotOut:
 
 @operation(bp, "GET", "/lots/<lot_code>", summary="A lot with its holdings and status",
            tag="lots", response=lots.LotOut)
-def get_lot(lot_code: str) -> lots.LotOut:
+def get_lot(actor: Actor, lot_code: str) -> lots.LotOut:
     """One lot: who holds how much, what is in transit, its origin summary."""
     session = database.session()
-    return lots.to_out(session, lots.get(session, lot_code))
+    return lots.to_out(session, lots.get(session, lot_code), actor)
 
 
 @operation(bp, "POST", "/shipments", summary="Ship a quantity of a lot to another partner",
@@ -104,17 +104,17 @@ def trace_lot(actor: Actor, lot_code: str, query: TraceQuery) -> tracing.TraceOu
 
 @operation(bp, "GET", "/lots", summary="List and find lots", tag="lots", query=stock.LotQuery,
            response=Page[lots.LotOut])
-def list_lots(query: stock.LotQuery) -> Page[lots.LotOut]:
+def list_lots(actor: Actor, query: stock.LotQuery) -> Page[lots.LotOut]:
     """One page of lots; `q` finds a lot code or a batch number."""
-    return stock.list_lots(database.session(), query)
+    return stock.list_lots(database.session(), query, actor)
 
 
 @operation(bp, "GET", "/lots/<lot_code>/events", summary="A lot's history", tag="lots",
            response=list[stock.EventOut])
-def lot_events(lot_code: str) -> list[stock.EventOut]:
+def lot_events(actor: Actor, lot_code: str) -> list[stock.EventOut]:
     """Harvest or making, shipments, receipts, transformations, samples, holds, recalls."""
     session = database.session()
-    return stock.history(session, lots.get(session, lot_code))
+    return stock.history(session, lots.get(session, lot_code), actor)
 
 
 @operation(bp, "GET", "/partners/<int:partner_id>/holdings",

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import event, func, select, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from chains import bulk
@@ -41,7 +44,7 @@ def counts(session: Session) -> dict[str, int]:
 
 
 def test_the_bulk_path_stores_exactly_what_the_single_services_store(
-        session: Session, database_url: str) -> None:
+        session: Session, database_url: str, migrated_url: str, tmp_path: Path) -> None:
     ids = bulk_scenario.build_registry(session)
     session.commit()
     bulk_scenario.record_singly(session, SYSTEM, bulk_scenario.operations(ids))
@@ -50,15 +53,24 @@ def test_the_bulk_path_stores_exactly_what_the_single_services_store(
     traced = [1, 2, 3, 5]  # the harvests a, b, c and the first box lot
     singly = bulk_scenario.snapshot(session, traced)
     session.close()
-    database.truncate_all(database_url)
-
-    ids_again = bulk_scenario.build_registry(session)
-    assert ids_again == ids
-    session.commit()
-    result = bulk.record_batch(session, SYSTEM, bulk_scenario.operations(ids))
-    session.commit()
-    assert result.operations == result.events == 17
-    in_bulk = bulk_scenario.snapshot(session, traced)
+    if database_url.startswith("sqlite"):  # a second fresh database, as the first was
+        template = make_url(migrated_url).database
+        assert template is not None
+        second = f"sqlite:///{shutil.copy(template, tmp_path / 'second.sqlite3')}"
+    else:
+        database.truncate_all(database_url)
+        second = database_url
+    engine = database.make_engine(second)
+    try:
+        with database.make_sessions(engine)() as other:
+            assert bulk_scenario.build_registry(other) == ids
+            other.commit()
+            result = bulk.record_batch(other, SYSTEM, bulk_scenario.operations(ids))
+            other.commit()
+            assert result.operations == result.events == 17
+            in_bulk = bulk_scenario.snapshot(other, traced)
+    finally:
+        engine.dispose()
     assert in_bulk["tables"] == singly["tables"]
     assert in_bulk["traces"] == singly["traces"]
 

@@ -145,3 +145,17 @@ def test_stock_history_and_lot_search(chain: Chain) -> None:
     assert [x["lot_code"] for x in found["items"]] == [code]
     held = chain.api("admin").get(f"/lots?holder_id={chain.ids['collector']}").json
     assert held["total"] == 1
+
+
+def test_a_partner_sees_only_its_own_step_of_a_lot(chain: Chain) -> None:
+    code = harvest(chain).json["lot_code"]
+    move(chain, code, "farm_a", "collector", "300")
+    move(chain, code, "collector", "packer", "100")
+    seen = chain.api("packer").get(f"/lots/{code}").json
+    assert [h["partner"]["id"] for h in seen["holdings"]] == [chain.ids["packer"]]
+    events = chain.api("packer").get(f"/lots/{code}/events").json
+    assert {e["kind"] for e in events} == {"ship", "receive"}
+    assert all(e["shipment_id"] for e in events)
+    assert chain.api("shop_1").get("/lots").json["total"] == 0
+    everyone = chain.api("admin").get(f"/lots/{code}").json
+    assert len(everyone["holdings"]) == 3
