@@ -20,9 +20,13 @@ class _Server(BaseApplication):  # type: ignore[misc]
                 self.cfg.set(key, value)
 
     def load(self) -> Any:
+        import gc
+
         from api import create_app
 
-        return create_app()
+        app = create_app()
+        gc.freeze()  # the app's own objects: later full collections no longer walk them
+        return app
 
 
 def run(host: str, port: int, workers: int) -> None:

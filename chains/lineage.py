@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from registry.models import LotEdge
@@ -18,22 +18,30 @@ CHUNK = 5000
 _edge = LotEdge.__table__
 
 
+def _links(upward: bool) -> Select[tuple[int, int]]:
+    """The recursive CTE of every edge above (or below) the lot bound to `lot_id`."""
+    near, far = ((_edge.c.child_id, _edge.c.parent_id) if upward
+                 else (_edge.c.parent_id, _edge.c.child_id))
+    start = select(_edge.c.parent_id, _edge.c.child_id).where(near == bindparam("lot_id"))
+    walk = start.cte("up" if upward else "down", recursive=True)
+    step = select(_edge.c.parent_id, _edge.c.child_id).join(
+        walk, near == (walk.c.parent_id if upward else walk.c.child_id))
+    walk = walk.union(step)
+    return select(walk.c.parent_id, walk.c.child_id)
+
+
+_ANCESTOR_LINKS, _DESCENDANT_LINKS = _links(True), _links(False)
+"""Built once: each trace only binds the lot id (the statement's compiled form is cached)."""
+
+
 def ancestor_links(session: Session, lot_id: int) -> list[tuple[int, int]]:
     """Every (input, output) edge on the lot's ancestry, in one recursive CTE."""
-    up = (select(_edge.c.parent_id, _edge.c.child_id)
-          .where(_edge.c.child_id == lot_id).cte("up", recursive=True))
-    up = up.union(select(_edge.c.parent_id, _edge.c.child_id)
-                  .join(up, _edge.c.child_id == up.c.parent_id))
-    return [(p, c) for p, c in session.execute(select(up.c.parent_id, up.c.child_id))]
+    return [(p, c) for p, c in session.execute(_ANCESTOR_LINKS, {"lot_id": lot_id})]
 
 
 def descendant_links(session: Session, lot_id: int) -> list[tuple[int, int]]:
     """Every (input, output) edge below the lot, in one recursive CTE."""
-    down = (select(_edge.c.parent_id, _edge.c.child_id)
-            .where(_edge.c.parent_id == lot_id).cte("down", recursive=True))
-    down = down.union(select(_edge.c.parent_id, _edge.c.child_id)
-                      .join(down, _edge.c.parent_id == down.c.child_id))
-    return [(p, c) for p, c in session.execute(select(down.c.parent_id, down.c.child_id))]
+    return [(p, c) for p, c in session.execute(_DESCENDANT_LINKS, {"lot_id": lot_id})]
 
 
 def descendant_ids(session: Session, lot_ids: Iterable[int]) -> set[int]:
@@ -79,4 +87,12 @@ def rows_in(session: Session, stmt_for: Any, ids: Iterable[int]) -> list[Any]:
     rows: list[Any] = []
     for chunk in chunks(sorted(set(ids))):
         rows.extend(session.execute(stmt_for(chunk)).all())
+    return rows
+
+
+def rows_by_ids(session: Session, stmt: Any, ids: Iterable[Any]) -> list[Any]:
+    """Run a prebuilt statement whose IN list is the expanding bind `ids`, chunk by chunk."""
+    rows: list[Any] = []
+    for chunk in chunks(sorted(set(ids))):
+        rows.extend(session.execute(stmt, {"ids": chunk}).all())
     return rows

@@ -10,29 +10,22 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 import networkx as nx
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chains import lineage
+from chains import trace_facts as facts
+from chains.trace_facts import TracedLot, TracedTransformation
 from registry import events, lots, places, validity
 from registry.actors import Actor
 from registry.errors import Forbidden
 from registry.models import (
-    AquacultureRegistration,
-    Certification,
-    GrowingArea,
-    Holding,
-    Lot,
     OriginType,
-    Partner,
     PartnerKind,
-    Shipment,
-    StatusChange,
-    Transformation,
 )
 from registry.units import display
 
@@ -138,29 +131,40 @@ class TraceOut(BaseModel):
 
 @dataclass
 class Trace:
-    """A traced subgraph and the facts about it, before rendering."""
+    """A traced subgraph and the facts about it, before rendering.
 
-    lot: Lot
+    `lots` are `TracedLot`s, `transformations` `TracedTransformation`s; partners, shipments
+    and holdings are Core rows with their tables' columns as attributes.
+    """
+
+    lot: TracedLot
     direction: Direction
     graph: nx.DiGraph
-    lots: dict[int, Lot]
-    partners: dict[int, Partner]
-    shipments: list[Shipment]
-    holdings: list[Holding]
-    transformations: dict[int, Transformation]
+    lots: dict[int, TracedLot]
+    partners: dict[int, Any]
+    shipments: list[Any]
+    holdings: list[Any]
+    transformations: dict[int, TracedTransformation]
     origins: list[OriginOut] = field(default_factory=list)
     partner_order: list[TracePartnerOut] = field(default_factory=list)
     restricted: bool = False
 
 
-def _facts(partner: Partner) -> PartnerFacts:
-    now = places.province(places.AdmScheme.VN2025, partner.province_code_current)
-    return PartnerFacts(id=partner.id, name=partner.name, kind=partner.kind,
-                        province_code_current=partner.province_code_current,
-                        province_name_current=now.name if now else partner.province_code_current)
+def _facts(partner: Any) -> PartnerFacts:
+    return _partner_facts(partner.id, partner.name, partner.kind, partner.province_code_current)
 
 
-def subgraph(session: Session, lot: Lot, direction: Direction) -> nx.DiGraph:
+@lru_cache(maxsize=4096)
+def _partner_facts(partner_id: int, name: str, kind: PartnerKind,
+                   province_code_current: str) -> PartnerFacts:
+    # keyed by every value shown, so a renamed partner is never shown under its old name
+    now = places.province(places.AdmScheme.VN2025, province_code_current)
+    return PartnerFacts(id=partner_id, name=name, kind=kind,
+                        province_code_current=province_code_current,
+                        province_name_current=now.name if now else province_code_current)
+
+
+def subgraph(session: Session, lot: Any, direction: Direction) -> nx.DiGraph:
     """The lot ids reachable from `lot` in one direction, edges input -> output."""
     links = (lineage.ancestor_links(session, lot.id) if direction == "backward"
              else lineage.descendant_links(session, lot.id))
@@ -169,30 +173,21 @@ def subgraph(session: Session, lot: Lot, direction: Direction) -> nx.DiGraph:
     return graph
 
 
-def load(session: Session, lot: Lot, direction: Direction) -> Trace:
+def load(session: Session, lot: Any, direction: Direction) -> Trace:
     """Trace `lot`: its subgraph and every fact the renderers need (a fixed number of queries)."""
     return load_graph(session, lot, direction, subgraph(session, lot, direction))
 
 
-def load_graph(session: Session, lot: Lot, direction: Direction, graph: nx.DiGraph) -> Trace:
+def load_graph(session: Session, lot: Any, direction: Direction, graph: nx.DiGraph) -> Trace:
     """The facts about a given lot graph (lot ids, edges input -> output) traced from `lot`."""
     ids = list(graph.nodes)
-    lot_rows = {row.id: row for (row,) in lineage.rows_in(
-        session, lambda c: select(Lot).where(Lot.id.in_(c)), ids)}
-    shipments = [s for (s,) in lineage.rows_in(
-        session, lambda c: select(Shipment).where(Shipment.lot_id.in_(c)), ids)]
-    held = [h for (h,) in lineage.rows_in(
-        session, lambda c: select(Holding).where(Holding.lot_id.in_(c), Holding.quantity > 0),
-        ids)]
-    transformation_ids = {x.transformation_id for x in lot_rows.values() if x.transformation_id}
-    transformations = {t.id: t for (t,) in lineage.rows_in(
-        session, lambda c: select(Transformation).where(Transformation.id.in_(c)),
-        transformation_ids)}
+    lot_rows, transformations = facts.traced_lots(session, ids)
+    shipments = facts.rows(session, "shipments", ids)
+    held = facts.rows(session, "holdings", ids)
     partner_ids = ({x.producer_id for x in lot_rows.values()}
                    | {s.from_partner_id for s in shipments} | {s.to_partner_id for s in shipments}
                    | {h.partner_id for h in held})
-    partner_rows = {p.id: p for (p,) in lineage.rows_in(
-        session, lambda c: select(Partner).where(Partner.id.in_(c)), partner_ids)}
+    partner_rows = {p.id: p for p in facts.rows(session, "partners", partner_ids)}
     trace = Trace(lot=lot, direction=direction, graph=graph, lots=lot_rows,
                   partners=partner_rows, shipments=shipments, holdings=held,
                   transformations=transformations)
@@ -209,8 +204,7 @@ def _annotate(trace: Trace) -> None:
         trace.graph.nodes[lot_id].update(lot_code=lot.lot_code, depth=depth.get(lot_id, 0))
 
 
-def _certs_on(certs: list[Certification], history: dict[int, list[StatusChange]],
-              day: date) -> list[CertAtTime]:
+def _certs_on(certs: list[Any], history: dict[int, list[Any]], day: date) -> list[CertAtTime]:
     return [CertAtTime(scheme=c.scheme_key, number=c.number, issuer=c.issuer,
                        valid_until=c.valid_until)
             for c in certs if validity.is_valid_on(c, history.get(c.id, []), day)]
@@ -221,27 +215,20 @@ def _certified(session: Session, trace: Trace) -> None:
     roots = [trace.lots[n] for n, d in trace.graph.in_degree() if d == 0 and n in trace.lots]
     area_ids = {x.growing_area_id for x in roots if x.growing_area_id}
     reg_ids = {x.aquaculture_registration_id for x in roots if x.aquaculture_registration_id}
-    areas = {a.id: a for (a,) in lineage.rows_in(
-        session, lambda c: select(GrowingArea).where(GrowingArea.id.in_(c)), area_ids)}
-    regs = {r.id: r for (r,) in lineage.rows_in(
-        session, lambda c: select(AquacultureRegistration)
-        .where(AquacultureRegistration.id.in_(c)), reg_ids)}
-    certs = [c for (c,) in lineage.rows_in(session, lambda c: select(Certification).where(
-        Certification.partner_id.in_(c)), trace.partners)]
-    certs += [c for (c,) in lineage.rows_in(session, lambda c: select(Certification).where(
-        Certification.growing_area_id.in_(c)), area_ids)]
-    certs += [c for (c,) in lineage.rows_in(session, lambda c: select(Certification).where(
-        Certification.aquaculture_registration_id.in_(c)), reg_ids)]
-    history: dict[int, list[StatusChange]] = defaultdict(list)
-    for (change,) in lineage.rows_in(session, lambda c: select(StatusChange).where(
-            StatusChange.subject_type == "certification", StatusChange.subject_id.in_(c))
-            .order_by(StatusChange.effective_on, StatusChange.id), [c.id for c in certs]):
-        history[change.subject_id].append(change)
-    by_holder: dict[tuple[str, int], list[Certification]] = defaultdict(list)
-    for cert in certs:
+    areas = {a.id: a for a in facts.rows(session, "areas", area_ids)}
+    regs = {r.id: r for r in facts.rows(session, "registrations", reg_ids)}
+    certs: list[Any] = []
+    history: dict[int, list[Any]] = {}
+    for column, ids in (("partner_id", trace.partners), ("growing_area_id", area_ids),
+                        ("aquaculture_registration_id", reg_ids)):
+        found, changes = facts.certifications(session, column, ids)
+        certs += found
+        history.update(changes)
+    by_holder: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    for found in certs:
         for column in ("partner_id", "growing_area_id", "aquaculture_registration_id"):
-            if getattr(cert, column) is not None:
-                by_holder[(column, getattr(cert, column))].append(cert)
+            if getattr(found, column) is not None:
+                by_holder[(column, getattr(found, column))].append(found)
     origins: dict[tuple[str, str], OriginOut] = {}
     for root in sorted(roots, key=lambda x: x.lot_code):
         record: Any
@@ -267,8 +254,8 @@ def _certified(session: Session, trace: Trace) -> None:
     trace.partner_order = _chain_order(trace, by_holder, history)
 
 
-def _chain_order(trace: Trace, by_holder: dict[tuple[str, int], list[Certification]],
-                 history: dict[int, list[StatusChange]]) -> list[TracePartnerOut]:
+def _chain_order(trace: Trace, by_holder: dict[tuple[str, int], list[Any]],
+                 history: dict[int, list[Any]]) -> list[TracePartnerOut]:
     firsts: dict[int, datetime] = {}
     roles: dict[int, set[str]] = defaultdict(set)
     handled: dict[int, set[str]] = defaultdict(set)
@@ -333,7 +320,7 @@ def restrict_to_partner(trace: Trace, partner_id: int) -> Trace:
 def trace(session: Session, lot_code: str, direction: Direction,
           actor: Actor | None = None) -> Trace:
     """Trace a lot; partner users get the one-step-back, one-step-forward view."""
-    lot = lots.get(session, lot_code)
+    lot = facts.lot_by_code(session, lot_code)
     traced = load(session, lot, direction)
     if actor is not None and actor.is_partner and actor.partner_id is not None:
         restrict_to_partner(traced, actor.partner_id)
@@ -351,8 +338,7 @@ def render(trace: Trace) -> TraceOut:
         quantity, unit = display(lot.quantity, lot.base_unit, lot.unit)
         lot_items.append(TraceLotOut(
             lot_code=lot.lot_code, batch=lot.batch,
-            product=lots.ProductRef(id=lot.product.id, name_vi=lot.product.name_vi,
-                                    name_en=lot.product.name_en, gtin=lot.product.gtin),
+            product=lot.product,
             producer=_facts(trace.partners[lot.producer_id]), quantity=quantity, unit=unit,
             status=lot.status.value, produced_on=lot.produced_on, origin_type=lot.origin_type,
             depth=trace.graph.nodes[lid].get("depth", 0),
@@ -383,13 +369,16 @@ def render(trace: Trace) -> TraceOut:
 
 
 def node_link(trace: Trace) -> dict[str, Any]:
-    """The lot graph as node-link JSON: nodes are lot codes, edges input -> output."""
-    graph = nx.DiGraph()
+    """The lot graph as node-link JSON: nodes are lot codes, edges input -> output.
+
+    What `nx.node_link_data(graph, edges="edges")` gives for the graph of lot codes, written
+    out directly (a trace is rendered on every request).
+    """
+    nodes, edges = [], []
     for lid, lot in trace.lots.items():
-        graph.add_node(lot.lot_code, product=lot.product.name_vi, producer_id=lot.producer_id,
-                       status=lot.status.value, depth=trace.graph.nodes[lid].get("depth", 0))
-    for parent, child in trace.graph.edges:
-        if parent in trace.lots and child in trace.lots:
-            graph.add_edge(trace.lots[parent].lot_code, trace.lots[child].lot_code)
-    data: dict[str, Any] = nx.node_link_data(graph, edges="edges")
-    return data
+        nodes.append({"product": lot.product.name_vi, "producer_id": lot.producer_id,
+                      "status": lot.status.value,
+                      "depth": trace.graph.nodes[lid].get("depth", 0), "id": lot.lot_code})
+        edges += [{"source": lot.lot_code, "target": trace.lots[child].lot_code}
+                  for child in trace.graph.successors(lid) if child in trace.lots]
+    return {"directed": True, "multigraph": False, "graph": {}, "nodes": nodes, "edges": edges}

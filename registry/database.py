@@ -120,7 +120,7 @@ def truncate_all(url: str) -> None:
                 quoted = ", ".join(f'"{n}"' for n in names)
                 connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
             else:
-                connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+                connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # checked at commit
                 for name in names:
                     connection.execute(text(f'DELETE FROM "{name}"'))
             metadata = MetaData()

@@ -215,7 +215,7 @@ def ensure_may_record(actor: Actor, partner: Partner) -> None:
         actor.ensure_province(partner.province_code_current, f"partner {partner.id}")
 
 
-def _origin_entry(kind: OriginType, code: str, holder: Partner, record: Any,
+def _origin_entry(kind: OriginType, code: str, holder: Any, record: Any,
                   extra: dict[str, Any]) -> dict[str, Any]:
     place = places.describe(record)
     return {"type": kind.value, "code": code, "holder_id": holder.id, "holder": holder.name,
@@ -226,10 +226,16 @@ def _origin_entry(kind: OriginType, code: str, holder: Partner, record: Any,
             "address": place.address, **extra}
 
 
+def cert_entry(cert: Any, scheme_name: str, holder: str) -> dict[str, Any]:
+    """A certification as an origin-summary entry."""
+    return {"scheme": cert.scheme_key, "scheme_name": scheme_name, "number": cert.number,
+            "holder": holder,
+            "valid_until": cert.valid_until.isoformat() if cert.valid_until else None}
+
+
 def _cert_entries(session: Session, column: str, holder_id: int, day: date,
                   holder: str) -> list[dict[str, Any]]:
-    return [{"scheme": c.scheme_key, "scheme_name": c.scheme.name_vi, "number": c.number,
-             "holder": holder, "valid_until": c.valid_until.isoformat() if c.valid_until else None}
+    return [cert_entry(c, c.scheme.name_vi, holder)
             for c in certifications.valid_certifications(session, column, holder_id, day)]
 
 
@@ -239,14 +245,22 @@ def harvest_summary(session: Session, lot: Lot, producer: Partner, origin: Any,
     day = lot.produced_on
     certs = _cert_entries(session, "partner_id", producer.id, day, producer.name)
     if kind is OriginType.GROWING_AREA:
+        certs += _cert_entries(session, "growing_area_id", origin.id, day, origin.code)
+    elif kind is OriginType.AQUACULTURE_REGISTRATION:
+        certs += _cert_entries(session, "aquaculture_registration_id", origin.id, day,
+                               origin.number)
+    return summary_of_harvest(kind, origin, producer, day, certs)
+
+
+def summary_of_harvest(kind: OriginType, origin: Any, producer: Any, day: date,
+                       certs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The origin summary of a harvest, given the certification entries valid on `day`."""
+    if kind is OriginType.GROWING_AREA:
         entry = _origin_entry(kind, origin.code, producer, origin,
                               {"crop": origin.crop, "geometry": origin.geometry})
-        certs += _cert_entries(session, "growing_area_id", origin.id, day, origin.code)
     elif kind is OriginType.AQUACULTURE_REGISTRATION:
         entry = _origin_entry(kind, origin.number, producer, origin,
                               {"species": origin.species, "farming_form": origin.farming_form})
-        certs += _cert_entries(session, "aquaculture_registration_id", origin.id, day,
-                               origin.number)
     else:
         entry = _origin_entry(kind, str(producer.id), producer, producer, {})
     return {"origins": [entry], "origins_total": 1,
@@ -337,7 +351,7 @@ def harvest(session: Session, actor: Actor, data: LotIn) -> Lot:
     return lot
 
 
-def merge_summaries(summaries: list[dict[str, Any]], maker: Partner, day: date,
+def merge_summaries(summaries: list[dict[str, Any]], maker: Any, day: date,
                     extra_certs: list[dict[str, Any]]) -> dict[str, Any]:
     """The origin summary of a transformed lot: every input's origins (capped), the maker."""
     origins: dict[tuple[str, str], dict[str, Any]] = {}

@@ -99,7 +99,7 @@ def trace_lot(actor: Actor, lot_code: str, query: TraceQuery) -> tracing.TraceOu
                                  f'{traced.lot.lot_code}-{query.direction}.csv"'})
     if query.format == "svg":
         return Response(exports.to_svg(traced), mimetype="image/svg+xml")
-    return tracing.render(traced)
+    return Response(tracing.render(traced).model_dump_json(), mimetype="application/json")
 
 
 @operation(bp, "GET", "/lots", summary="List and find lots", tag="lots", query=stock.LotQuery,
