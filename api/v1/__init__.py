@@ -9,6 +9,7 @@ bp = Blueprint("v1", __name__, url_prefix="/api/v1")
 from api.v1 import (  # noqa: E402,F401  (register the operations)
     agency_views,
     chain_views,
+    qr_views,
     registry_views,
     supply_chain_views,
     system,

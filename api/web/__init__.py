@@ -38,4 +38,4 @@ def _exists(endpoint: str) -> bool:
     return True
 
 
-from api.web import pages  # noqa: E402,F401  (register the pages)
+from api.web import pages, qr_pages  # noqa: E402,F401  (register the pages)

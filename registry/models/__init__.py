@@ -46,6 +46,14 @@ from registry.models.monitoring import (
     Verdict,
     ViolationCase,
 )
+from registry.models.qr import (
+    ConsumerReport,
+    QrIssue,
+    Scan,
+    ScanCount,
+    ScanFlag,
+    ScanThreshold,
+)
 from registry.models.registry import (
     AquacultureRegistration,
     Certification,
@@ -67,4 +75,5 @@ __all__ = [
     "CertificationScheme", "DeclarationKind", "FarmingForm", "FarmingMethod", "GrowingArea",
     "GrowingAreaKind", "HolderType", "Partner", "PartnerKind", "PlaceMixin", "Product",
     "ProductCategory", "RecordStatus", "Role", "StatusChange", "User", "enum_column", "utcnow",
+    "ConsumerReport", "QrIssue", "Scan", "ScanCount", "ScanFlag", "ScanThreshold",
 ]
