@@ -34,6 +34,7 @@ from registry import consumer_reports, copied_codes, scan_log, scan_reads, scans
 from registry.actors import SYSTEM
 from registry.errors import DomainError, FieldError
 from registry.events import VN_TZ
+from registry.models import Lot
 
 bp = Blueprint("scan", __name__)
 
@@ -200,8 +201,10 @@ def scans_check() -> None:
     flags = copied_codes.check_all(session)
     session.commit()
     for flag in flags:
-        click.echo(f"flagged lot {flag.lot_id} serial {flag.serial or '-'}: {flag.reason} "
-                   f"({flag.observed} > {flag.threshold})")
+        lot = session.get(Lot, flag.lot_id)
+        click.echo(f"flagged lot {lot.lot_code if lot else flag.lot_id} serial "
+                   f"{flag.serial or '-'}: {flag.reason} ({flag.observed} seen, threshold "
+                   f"{flag.threshold})")
     click.echo(f"{len(flags)} new flags", err=True)
 
 
