@@ -29,6 +29,7 @@ from pydantic import ValidationError
 import qr
 from api import database, problems, scan_text
 from api.security import limiter
+from api.web import forms
 from qr.digital_link import DigitalLink, MalformedLink
 from registry import consumer_reports, copied_codes, scan_log, scan_reads, scans
 from registry.actors import SYSTEM
@@ -168,8 +169,6 @@ def _report_form(lot_code: str, values: dict[str, Any], errors: dict[str, list[s
 @limiter.limit(REPORT_LIMIT)
 def report(lot_code: str) -> tuple[str, int]:
     """A consumer's problem report (text, optional photo, optional contact)."""
-    from api.web import forms
-
     values = {key: request.form.get(key, "") for key in ("text", "contact", "serial")}
     upload = request.files.get("photo")
     photo = upload.read(REPORT_MAX_BYTES + 1) if upload and upload.filename else None

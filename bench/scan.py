@@ -23,7 +23,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -243,8 +242,8 @@ def main() -> None:
                         help="first measure the floor: a primary-key read and a small template")
     args = parser.parse_args()
 
-    folder = Path(tempfile.gettempdir()) / "nguongoc-bench-scan"
-    folder.mkdir(exist_ok=True)
+    folder = HERE / "out" / "scan"  # bench/out/ is ignored by git
+    folder.mkdir(parents=True, exist_ok=True)
     url = args.database_url or f"sqlite:///{folder / f'scan-{args.lots}.sqlite3'}"
     if args.rebuild and url.startswith("sqlite:///"):
         for suffix in ("", "-wal", "-shm"):

@@ -6,6 +6,8 @@ Served by `bench/scan.py --calibrate` with gunicorn's command line and the optio
 
 from __future__ import annotations
 
+from flask import abort
+
 from api import create_app, database
 from registry.models import Lot
 
@@ -20,4 +22,7 @@ template = app.jinja_env.from_string(PAGE)  # compiled once, as a cached file te
 @app.get("/calibrate/<int:lot_id>")
 def calibrate(lot_id: int) -> str:
     """One lot by primary key, rendered."""
-    return template.render(lot=database.session().get(Lot, lot_id))
+    lot = database.session().get(Lot, lot_id)
+    if lot is None:
+        abort(404)  # counted as failed: the floor must read real lots
+    return template.render(lot=lot)

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import distinct, func, select, tuple_
+from sqlalchemy import distinct, func, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,7 +41,8 @@ DEFAULTS: dict[str, int] = {
 }
 """Documented defaults (the migration seeds the same values with descriptions)."""
 COUNTED_VERDICTS = ("verified", "unsigned")
-"""Scans that count towards copying: codes that name a real unit (forged ones are not copies)."""
+"""Scans that count towards copying: codes that name a real unit (forged ones are not copies).
+Crawlers (a chat app fetching a link's preview, say) do not count as places."""
 COUNT_UNITS = frozenset({"piece", "head", "case", "box", "bag"})
 
 
@@ -123,6 +124,7 @@ def _check_serials(session: Session, limits: dict[str, int], now: datetime,
     places = func.count(distinct(Scan.ip_prefix))
     stmt = (select(Scan.lot_id, Scan.serial, places)
             .where(Scan.serial.is_not(None), Scan.verdict.in_(COUNTED_VERDICTS),
+                   or_(Scan.ua_family.is_(None), Scan.ua_family != "bot"),
                    Scan.scanned_at >= now - timedelta(hours=window))
             .group_by(Scan.lot_id, Scan.serial).having(places >= limits["serial_places"]))
     if keys is not None:

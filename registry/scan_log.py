@@ -40,13 +40,13 @@ COUNTRY_HEADERS = ("CF-IPCountry", "X-Country-Code", "X-AppEngine-Country",
                    "CloudFront-Viewer-Country")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
-_FAMILIES = (  # the first match wins: in-app browsers before the engines they embed
+_FAMILIES = (  # the first match wins: crawlers, then in-app browsers, then their engines
+    ("bot", "bot"), ("spider", "bot"), ("crawl", "bot"), ("externalhit", "bot"),
     ("zalo", "zalo"), ("fban", "facebook"), ("fbav", "facebook"), ("instagram", "instagram"),
     ("line/", "line"), ("coc_coc", "coccoc"), ("samsungbrowser", "samsung"), ("edg", "edge"),
     ("opr/", "opera"), ("crios", "chrome"), ("fxios", "firefox"), ("firefox", "firefox"),
     ("chrome", "chrome"), ("chromium", "chrome"), ("safari", "safari"), ("curl", "tool"),
-    ("wget", "tool"), ("python", "tool"), ("okhttp", "tool"), ("bot", "bot"),
-    ("spider", "bot"), ("crawl", "bot"),
+    ("wget", "tool"), ("python", "tool"), ("okhttp", "tool"),
 )
 
 

@@ -34,7 +34,8 @@ def test_only_the_network_is_kept_never_the_address(address, network):
     ("Mozilla/5.0 (Linux; Android 13) Chrome/120.0 Mobile Safari/537.36 Zalo android/12",
      "zalo"),
     ("Mozilla/5.0 (Windows NT 10.0) Chrome/120 Safari/537.36 coc_coc_browser/120", "coccoc"),
-    ("curl/8.5.0", "tool"), ("Googlebot/2.1", "bot"), ("Nokia", "other"), (None, None)])
+    ("curl/8.5.0", "tool"), ("Googlebot/2.1", "bot"), ("facebookexternalhit/1.1", "bot"),
+    ("Nokia", "other"), (None, None)])
 def test_the_browser_family_not_the_user_agent(agent, family):
     assert scan_log.browser_family(agent) == family
 
