@@ -49,10 +49,13 @@ def init_app(app: Flask) -> None:
     settings = app.config["NGUONGOC"]
     app.extensions["nguongoc.qr_keys"] = (qr.signing_key(settings.secret_key),)
     engine = app.extensions["nguongoc.engine"]
-    if engine.dialect.name == "sqlite":
-        engine = scan_log.log_engine(settings.database_url)
-    app.extensions["nguongoc.scan_log"] = scan_log.ScanLog(engine, settings.scan_log_interval)
-    app.extensions["nguongoc.scanner"] = scan_reads.Scanner(app.extensions["nguongoc.engine"])
+    log_engine, read_engine = engine, engine  # PostgreSQL: per-transaction settings suffice
+    if engine.dialect.name == "sqlite":  # per-connection settings: connections of their own
+        log_engine = scan_log.log_engine(settings.database_url)
+        read_engine = scan_reads.read_engine(settings.database_url)
+    app.extensions["nguongoc.scan_log"] = scan_log.ScanLog(log_engine,
+                                                           settings.scan_log_interval)
+    app.extensions["nguongoc.scanner"] = scan_reads.Scanner(read_engine)
     app.register_blueprint(bp)
     app.add_template_filter(day)
     app.cli.add_command(scans_group)

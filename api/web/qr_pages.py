@@ -3,6 +3,8 @@ consumer reports agencies receive (with their photos, shown to agencies only).""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask import Response, current_app, render_template, request
 from flask_babel import lazy_gettext
 from markupsafe import Markup
@@ -14,11 +16,19 @@ from api.web import NAV, bp
 from qr import images, labels
 from registry import consumer_reports as reports
 from registry import copied_codes, lots, qr_issues
-from registry.errors import Invalid, NotFound
+from registry.errors import NotFound
 from registry.models import Lot
+from registry.paging import PageQuery
 
+Q = TypeVar("Q", bound=PageQuery)
 NAV.extend([("web.flagged_codes", lazy_gettext("Copied codes")),
             ("web.consumer_reports", lazy_gettext("Consumer reports"))])
+
+
+def _query(model: type[Q]) -> Q:
+    """The page's filters as `model`; a bad one is a 422 page naming it."""
+    return model.model_validate({key: value for key, value in request.args.items()
+                                 if value and key in model.model_fields})
 
 
 @bp.get("/lots/<lot_code>/labels")
@@ -41,29 +51,19 @@ def lot_labels(lot_code: str) -> str:
 
 @bp.get("/flagged-codes")
 @auth.login_required
-def flagged_codes() -> tuple[str, int]:
+def flagged_codes() -> str:
     """Codes scanned in patterns that suggest copying."""
-    errors: dict[str, str] = {}
-    try:
-        query = copied_codes.FlagQuery.model_validate(
-            {k: v for k, v in request.args.items()
-             if v and k in copied_codes.FlagQuery.model_fields})
-    except ValueError:
-        query, errors = copied_codes.FlagQuery(), {"_form": "invalid filter"}
+    query = _query(copied_codes.FlagQuery)
     page = copied_codes.list_flags(database.session(), auth.current_actor(), query)
-    return render_template("qr/flagged.html", page=page, query=query, errors=errors,
-                           thresholds=copied_codes.thresholds(database.session())), 200
+    return render_template("qr/flagged.html", page=page, query=query,
+                           thresholds=copied_codes.thresholds(database.session()))
 
 
 @bp.get("/consumer-reports")
 @auth.login_required
 def consumer_reports() -> str:
     """Reports from scan pages about lots of the agency's provinces."""
-    try:
-        query = reports.ReportQuery.model_validate(
-            {k: v for k, v in request.args.items() if v and k in reports.ReportQuery.model_fields})
-    except ValueError:
-        raise Invalid("invalid filter") from None
+    query = _query(reports.ReportQuery)
     page = reports.list_reports(database.session(), auth.current_actor(), query)
     return render_template("qr/reports.html", page=page, query=query)
 
