@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, Select, and_, bindparam, case, event, null, or_, select
+from sqlalchemy import Engine, Select, bindparam, case, event, null, select, union_all
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -51,19 +51,26 @@ BY_CODE = _LOT.where(_lot.c.lot_code == bindparam("lot_code"))
 BY_BATCH = _LOT.where(_product.c.gtin == bindparam("gtin"), _lot.c.batch == bindparam("batch"))
 BY_ID = _LOT.where(_lot.c.id == bindparam("lot_id"))
 PRODUCT_BY_GTIN = select(_product.c.id).where(_product.c.gtin == bindparam("gtin"))
-EVENTS = (
-    select(_event.c.kind, _event.c.occurred_at, _partner.c.name, _partner.c.kind,
-           case((_event.c.kind == "sample", _event.c.data), else_=null()))
-    .join_from(_event, _partner, _partner.c.id == _event.c.partner_id, isouter=True)
-    .where(or_(_event.c.lot_id == bindparam("lot_id"),
-               and_(_event.c.transformation_id == bindparam("transformation_id"),
-                    _event.c.kind == "transform"),
-               and_(_event.c.lot_id.in_(select(_edge.c.parent_id).where(
-                   _edge.c.child_id == bindparam("parent_of")).scalar_subquery()),
-                    _event.c.kind == "harvest")))
-    .order_by(_event.c.occurred_at, _event.c.id).limit(TIMELINE_EVENTS))
+_EVENT_COLUMNS = (_event.c.kind, _event.c.occurred_at, _event.c.id, _partner.c.name,
+                  _partner.c.kind.label("partner_kind"),
+                  case((_event.c.kind == "sample", _event.c.data), else_=null()).label("data"))
+_WITH_PARTNER = _event.outerjoin(_partner, _partner.c.id == _event.c.partner_id)
+_TIMELINE = union_all(
+    select(*_EVENT_COLUMNS).select_from(_WITH_PARTNER)
+    .where(_event.c.lot_id == bindparam("lot_id")),
+    select(*_EVENT_COLUMNS).select_from(_WITH_PARTNER)
+    .where(_event.c.transformation_id == bindparam("transformation_id"),
+           _event.c.kind == "transform"),
+    select(*_EVENT_COLUMNS)
+    .select_from(_WITH_PARTNER.join(_edge, _edge.c.parent_id == _event.c.lot_id))
+    .where(_edge.c.child_id == bindparam("parent_of"), _event.c.kind == "harvest"),
+).subquery("timeline")
+EVENTS = (select(_TIMELINE.c.kind, _TIMELINE.c.occurred_at, _TIMELINE.c.name,
+                 _TIMELINE.c.partner_kind, _TIMELINE.c.data)
+          .order_by(_TIMELINE.c.occurred_at, _TIMELINE.c.id).limit(TIMELINE_EVENTS))
 """The lot's own events, the transformation that made it, and its inputs' harvests (one step
-back: a packed lot shows when its fruit was picked)."""
+back: a packed lot shows when its fruit was picked): three index lookups, so that no database
+scans the event table (an OR of them defeats PostgreSQL's planner)."""
 
 _SIGNATURE = r"(?:\?s=([A-Za-z0-9_-]{12})(?:&lang=(?:vi|en))?)?$"
 _CANONICAL_GTIN = re.compile(
