@@ -126,7 +126,7 @@ def write(engine: Engine, rows: list[dict[str, Any]]) -> None:
     with Session(engine.execution_options(**options)) as session, session.begin():
         if engine.dialect.name == "postgresql":  # for this transaction only
             session.connection().exec_driver_sql("SET LOCAL synchronous_commit = off")
-        session.execute(insert(Scan), rows)
+        session.connection().execute(insert(Scan.__table__), rows)  # Core: no ORM bulk path
         _count(session, counts)
         copied_codes.check_scans(session, rows)
 
