@@ -207,8 +207,26 @@ def restore_command(source: Path, yes: bool) -> None:
     click.echo("restored; run `nguongoc audit verify` to check the audit chain", err=True)
 
 
+@click.group("alerts")
+def alerts_group() -> None:
+    """Alerts about retailers' approved suppliers."""
+
+
+@alerts_group.command("run")
+@with_appcontext
+def alerts_run() -> None:
+    """Alert retailers about approved suppliers (idempotent; run it daily)."""
+    from chains import supplier_alerts
+
+    summary = supplier_alerts.run(database.session())
+    database.session().commit()
+    click.echo(f"{summary.alerts} new alerts for {summary.approvals} approvals "
+               f"({summary.suppliers} suppliers) on {summary.on.isoformat()}")
+
+
 def init_app(app: Flask) -> None:
     """Add the commands to the app's CLI (so app.test_cli_runner() sees them)."""
     for command in (db_group, demo_command, serve_command, users_group, tokens_group,
-                    audit_group, check_command, backup_command, restore_command):
+                    audit_group, check_command, backup_command, restore_command,
+                    alerts_group):
         app.cli.add_command(command)

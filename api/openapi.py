@@ -19,6 +19,7 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from api import auth
 from api.security import limiter
+from registry.errors import DomainError, FieldError
 
 JSON_MIME = "application/json"
 
@@ -57,6 +58,12 @@ def _openapi_path(rule: str, prefix: str) -> tuple[str, dict[str, str]]:
     return prefix + _RULE_PARAM.sub(replace, rule), params
 
 
+class MalformedBody(DomainError):
+    """A request body that is not JSON at all (400, naming the field `body`)."""
+
+    slug = "malformed"
+
+
 def parse_body(model: type[BaseModel]) -> BaseModel:
     """The JSON request body as `model`: 400 if malformed, 415 if not JSON, 422 if invalid."""
     if not request.is_json:
@@ -64,7 +71,8 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     try:
         data = request.get_json(force=True)
     except BadRequest:
-        raise BadRequest("the request body is not valid JSON") from None
+        raise MalformedBody("the request body is not valid JSON", errors=[
+            FieldError("body", "is not valid JSON")]) from None
     return model.model_validate(data)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, render_template, request
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -98,6 +99,14 @@ def http_error(exc: HTTPException) -> Response | HTTPException | tuple[str, int]
                            errors=()), status
 
 
+def integrity(exc: IntegrityError) -> Response | tuple[str, int]:
+    """A unique or foreign-key constraint the checks did not see coming (two requests racing
+    for the same code): a conflict, never a 500. Nothing was stored."""
+    log.info("integrity error on %s %s: %s", request.method, request.path, exc.orig)
+    return refused(Conflict("the record conflicts with one stored at the same moment; "
+                            "reload and try again"))
+
+
 def unexpected(exc: Exception) -> Response | tuple[str, int]:
     """Anything else: logged, and a 500 without a stack trace."""
     if isinstance(exc, HTTPException):
@@ -115,4 +124,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, refused)
     app.register_error_handler(ValidationError, invalid)
     app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(IntegrityError, integrity)
     app.register_error_handler(Exception, unexpected)

@@ -33,7 +33,7 @@ MESSAGES: dict[str, str] = {
                    "been typed by hand). Compare the details below with the package."),
     "stars": N_("%(n)s stars"),
     "batch": N_("Batch"),
-    "unit": N_("Unit"),
+    "unit": N_("Unit code"),
     "lot_code": N_("Lot code"),
     "produced_on": N_("Produced on"),
     "producer": N_("Producer"),

@@ -16,7 +16,8 @@ class _Server(BaseApplication):  # type: ignore[misc]
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # settings differ between gunicorn releases
+                self.cfg.set(key, value)
 
     def load(self) -> Any:
         from api import create_app
@@ -37,4 +38,5 @@ def run(host: str, port: int, workers: int) -> None:
         "timeout": 60,
         "graceful_timeout": 20,
         "keepalive": 5,
+        "control_socket_disable": True,  # gunicorn 24+: no shared ~/.gunicorn control socket
     }).run()

@@ -84,6 +84,11 @@ def to_csv(session: Session, trace: Trace) -> str:
 
 def to_svg(trace: Trace) -> str:
     """The trace as a farm-to-shelf picture: origins, then each lot at each holder."""
+    return svg.to_svg(picture(trace))
+
+
+def picture(trace: Trace, title: str | None = None) -> svg.Layout:
+    """The farm-to-shelf picture's layout (drawn as SVG, or on a PDF canvas)."""
     boxes: dict[Hashable, svg.Box] = {}
     edges: list[tuple[Hashable, Hashable]] = []
     labels: dict[tuple[Hashable, Hashable], str] = {}
@@ -132,6 +137,7 @@ def to_svg(trace: Trace) -> str:
         labels[(a, b)] = f"{quantity:g} {unit} {s.shipped_at.astimezone(events.VN_TZ):%d/%m}"
     for lid, lot in trace.lots.items():
         stop(lid, lot.producer_id)
-    title = (f"Truy xuất ngược lô {trace.lot.lot_code}" if trace.direction == "backward"
-             else f"Truy xuất xuôi lô {trace.lot.lot_code}")
-    return svg.render(boxes, edges, title=title, edge_labels=labels)
+    if title is None:
+        title = (f"Truy xuất ngược lô {trace.lot.lot_code}" if trace.direction == "backward"
+                 else f"Truy xuất xuôi lô {trace.lot.lot_code}")
+    return svg.layout(boxes, edges, title=title, edge_labels=labels)

@@ -3,14 +3,13 @@ forward closure of 10,000 lots is summarised in well under a second (DESIGN.md s
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 import networkx as nx
-from sqlalchemy import select
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
-from chains import lineage
+from chains import closure, lineage
 from registry import places
 from registry.models import (
     AquacultureRegistration,
@@ -25,14 +24,6 @@ from registry.models import (
 
 MAX_CODES = 500
 """Lot codes listed in a snapshot; the count is always exact."""
-
-
-def origin_roots(session: Session, lot_ids: set[int]) -> set[int]:
-    """The harvest lots at the start of these lots' ancestry."""
-    ancestry = lineage.ancestor_ids(session, lot_ids)
-    with_inputs = {c for (c,) in lineage.rows_in(
-        session, lambda ch: select(LotEdge.child_id).where(LotEdge.child_id.in_(ch)), ancestry)}
-    return ancestry - with_inputs
 
 
 def origins(session: Session, root_ids: set[int]) -> list[dict[str, Any]]:
@@ -78,53 +69,44 @@ def partners_by_id(session: Session, ids: set[int]) -> dict[int, Partner]:
         session, lambda ch: select(Partner).where(Partner.id.in_(ch)), ids)}
 
 
-def recipients(session: Session, lot_ids: set[int]) -> list[dict[str, Any]]:
-    """Every partner that received or holds any of the lots, with quantities per lot."""
-    shipped = lineage.rows_in(session, lambda ch: select(
-        Shipment.lot_id, Shipment.to_partner_id, Shipment.quantity,
-        Shipment.received_quantity).where(Shipment.lot_id.in_(ch)), lot_ids)
-    held = lineage.rows_in(session, lambda ch: select(
-        Holding.lot_id, Holding.partner_id, Holding.quantity)
-        .where(Holding.lot_id.in_(ch), Holding.quantity > 0), lot_ids)
-    received: dict[tuple[int, int], int] = defaultdict(int)
-    moving: dict[tuple[int, int], int] = defaultdict(int)
-    for lot_id, partner_id, quantity, got in shipped:
-        received[(partner_id, lot_id)] += got if got is not None else quantity
-        if got is None:
-            moving[(partner_id, lot_id)] += quantity
-    holding = {(partner_id, lot_id): quantity for lot_id, partner_id, quantity in held}
-    keys = set(received) | set(holding)
-    return [{"partner_id": p, "lot_id": lot, "received": received.get((p, lot), 0),
-             "held": holding.get((p, lot), 0), "in_transit": moving.get((p, lot), 0)}
-            for p, lot in sorted(keys)]
-
-
 def summarise(session: Session, lot_ids: set[int]) -> dict[str, Any]:
-    """A case's trace snapshot: origins behind the lots and everyone downstream of them."""
-    roots = origin_roots(session, lot_ids)
-    forward = lineage.descendant_ids(session, lot_ids)
-    ancestry = lineage.ancestor_ids(session, lot_ids)
-    codes = dict(lineage.rows_in(session, lambda ch: select(Lot.id, Lot.lot_code)
-                                 .where(Lot.id.in_(ch)), forward | ancestry))
-    downstream = recipients(session, forward)
-    names = partners_by_id(session, {r["partner_id"] for r in downstream})
-    by_partner: dict[int, dict[str, Any]] = {}
-    for r in downstream:
-        p = names[r["partner_id"]]
-        entry = by_partner.setdefault(p.id, {
-            "partner_id": p.id, "name": p.name, "kind": p.kind.value,
-            "province_code_current": p.province_code_current, "lots": 0, "phone": p.phone})
-        entry["lots"] += 1
+    """A case's trace snapshot: origins behind the lots and everyone downstream of them.
+
+    Counts, codes and recipients are computed in the database over recursive CTEs, so a
+    closure of 10,000 lots costs a few statements, not 10,000 ids on the wire.
+    """
+    forward, backward = closure.descendants(lot_ids), closure.ancestors(lot_ids)
+
+    def codes_and_count(cte: Any) -> tuple[list[str], int]:
+        count = session.execute(select(func.count()).select_from(cte)).scalar_one()
+        codes = session.execute(select(Lot.lot_code).join(cte, cte.c.id == Lot.id)
+                                .order_by(Lot.lot_code).limit(MAX_CODES)).scalars().all()
+        return list(codes), count
+
+    forward_codes, forward_count = codes_and_count(forward)
+    backward_codes, backward_count = codes_and_count(backward)
+    reached = union(
+        select(Shipment.to_partner_id.label("partner_id"), Shipment.lot_id)
+        .join(forward, forward.c.id == Shipment.lot_id),
+        select(Holding.partner_id, Holding.lot_id).join(forward, forward.c.id == Holding.lot_id)
+        .where(Holding.quantity > 0)).subquery()
+    per_partner = dict(session.execute(
+        select(reached.c.partner_id, func.count(reached.c.lot_id.distinct()))
+        .group_by(reached.c.partner_id)).all())
+    names = partners_by_id(session, set(per_partner))
+    recipients_out = sorted(({
+        "partner_id": p.id, "name": p.name, "kind": p.kind.value,
+        "province_code_current": p.province_code_current, "lots": per_partner[p.id],
+        "phone": p.phone} for p in names.values()), key=lambda e: e["name"])
+    lot_codes = session.execute(select(Lot.lot_code).where(Lot.id.in_(sorted(lot_ids)))
+                                .order_by(Lot.lot_code)).scalars().all()
     return {
-        "lots": sorted(codes[i] for i in lot_ids if i in codes),
-        "origins": origins(session, roots),
-        "backward": {"lot_count": len(ancestry),
-                     "lot_codes": sorted(codes[i] for i in ancestry if i in codes)[:MAX_CODES]},
-        "forward": {"lot_count": len(forward),
-                    "lot_codes": sorted(codes[i] for i in forward if i in codes)[:MAX_CODES],
-                    "recipients": sorted(by_partner.values(), key=lambda e: e["name"]),
-                    "provinces": sorted({e["province_code_current"]
-                                         for e in by_partner.values()})},
+        "lots": list(lot_codes),
+        "origins": origins(session, closure.roots(session, lot_ids)),
+        "backward": {"lot_count": backward_count, "lot_codes": backward_codes},
+        "forward": {"lot_count": forward_count, "lot_codes": forward_codes,
+                    "recipients": recipients_out,
+                    "provinces": sorted({e["province_code_current"] for e in recipients_out})},
     }
 
 

@@ -171,7 +171,11 @@ def subgraph(session: Session, lot: Lot, direction: Direction) -> nx.DiGraph:
 
 def load(session: Session, lot: Lot, direction: Direction) -> Trace:
     """Trace `lot`: its subgraph and every fact the renderers need (a fixed number of queries)."""
-    graph = subgraph(session, lot, direction)
+    return load_graph(session, lot, direction, subgraph(session, lot, direction))
+
+
+def load_graph(session: Session, lot: Lot, direction: Direction, graph: nx.DiGraph) -> Trace:
+    """The facts about a given lot graph (lot ids, edges input -> output) traced from `lot`."""
     ids = list(graph.nodes)
     lot_rows = {row.id: row for (row,) in lineage.rows_in(
         session, lambda c: select(Lot).where(Lot.id.in_(c)), ids)}

@@ -38,7 +38,7 @@ def _area_or_cages(cages: int | None, info: ValidationInfo) -> int | None:
 class AquacultureRegistrationIn(BaseModel):
     """A registration to issue (or to record as issued)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     number: str = Field(min_length=3, max_length=48, pattern=r"^[\w./ -]+$",
                         examples=["22-VD-2024-0015"])

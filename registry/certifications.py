@@ -39,7 +39,7 @@ def add_months(day: date, months: int) -> date:
 class CertificationIn(BaseModel):
     """A certificate to record, and who holds it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     scheme: str = Field(min_length=2, max_length=40, examples=["vietgap"])
     number: str = Field(min_length=2, max_length=80, examples=["VietGAP-TT-13-03-80-0012"])
@@ -97,7 +97,7 @@ class CertificationQuery(PageQuery):
 class SchemeIn(BaseModel):
     """A certification scheme an admin adds."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     key: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
     name_vi: str = Field(min_length=2, max_length=200)

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
-REFERENCE_TABLES = ("certification_scheme", "residue_limit", "audit_head")
+REFERENCE_TABLES = ("certification_scheme", "residue_limit", "audit_head", "yield_band",
+                    "indicator_target")
 """Tables the migrations seed; `truncate_all` restores their seeded rows."""
 _seeded: dict[str, dict[str, list[dict[str, Any]]]] = {}
 

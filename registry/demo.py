@@ -18,6 +18,7 @@ from registry import (
     accounts,
     aquaculture,
     certifications,
+    demo_monitoring,
     events,
     growing_areas,
     lots,
@@ -357,7 +358,8 @@ def p_name(demo: DemoRegistry, partner_id: int | None) -> str:
 def load(session: Session) -> str:
     """Load the demo into an empty registry; return a summary with the demo accounts."""
     demo = DemoRegistry()
-    for step in (_partners, _codes, _products, _certifications, _accounts, _lots, _chains):
+    for step in (_partners, _codes, _products, _certifications, _accounts, _lots, _chains,
+                 demo_monitoring.monitoring):
         step(session, demo)
         session.flush()
     lines = [f"demo loaded: {len(demo.partners)} partners, {len(demo.growing_areas)} growing "

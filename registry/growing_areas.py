@@ -48,7 +48,7 @@ def parse_3156(code: str) -> places.PlaceIn | None:
 class Geometry(BaseModel):
     """A GeoJSON Point or Polygon (WGS 84 longitude, latitude)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     type: Literal["Point", "Polygon"]
     coordinates: list[Any]
@@ -71,7 +71,7 @@ class Geometry(BaseModel):
 class GrowingAreaIn(BaseModel):
     """A growing-area code to issue (or to record as issued)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     code: Annotated[str, AfterValidator(checked_code)] = Field(
         min_length=6, max_length=48, examples=["VN-80-794-27694-01-22"])

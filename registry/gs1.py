@@ -45,5 +45,5 @@ def checked_batch(value: str) -> str:
 
 def check_digit(digits: str) -> str:
     """The GS1 mod-10 check digit for a key without it."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
+    total = 3 * sum(map(int, digits[-1::-2])) + sum(map(int, digits[-2::-2]))
     return str((10 - total % 10) % 10)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from registry import audit, places
 from registry.actors import Actor
-from registry.errors import Duplicate, FieldError, Forbidden, NotFound
+from registry.errors import Duplicate, FieldError, Invalid, NotFound
 from registry.gs1 import checked_gln
 from registry.models import Partner, PartnerKind, Role
 from registry.paging import Page, PageQuery, like, paginate
@@ -31,7 +31,7 @@ PRODUCING_KINDS = frozenset({
 class PartnerIn(BaseModel):
     """A partner to register."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     kind: PartnerKind
     name: str = Field(min_length=2, max_length=200)
@@ -46,7 +46,7 @@ class PartnerIn(BaseModel):
 class PartnerPatch(BaseModel):
     """Fields of a partner that may change (the kind may not)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str | None = Field(default=None, min_length=2, max_length=200)
     name_en: str | None = Field(default=None, max_length=200)
@@ -168,8 +168,8 @@ def list_partners(session: Session, query: PartnerQuery) -> Page[PartnerOut]:
 
 
 def ensure_kind(partner: Partner, *kinds: PartnerKind, field: str) -> None:
-    """Forbidden unless the partner is of one of `kinds`."""
+    """Invalid (a wrong value, 422) unless the partner is of one of `kinds`."""
     if partner.kind not in kinds:
         allowed = ", ".join(k.value for k in kinds)
-        raise Forbidden(f"partner {partner.id} is a {partner.kind.value}; this needs {allowed}",
+        raise Invalid(f"partner {partner.id} is a {partner.kind.value}; this needs {allowed}",
                         errors=[FieldError(field, f"must be a {allowed}")])

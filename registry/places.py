@@ -114,7 +114,7 @@ def resolve_legacy_commune(code: str) -> str | None:
 class PlaceIn(BaseModel):
     """A place as the user recorded it; the scheme follows the record's date when omitted."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     adm_scheme: AdmScheme | None = None
     province_code: str = Field(min_length=1, max_length=2, examples=["80"])

@@ -24,7 +24,7 @@ Gtin = Annotated[str, AfterValidator(checked_gtin)]
 class OcopIn(BaseModel):
     """An OCOP rating (3 to 5 stars) and its certificate."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     stars: int = Field(ge=3, le=5)
     certificate_no: str = Field(min_length=2, max_length=60)
@@ -45,7 +45,7 @@ class OcopOut(BaseModel):
 class ProductIn(BaseModel):
     """A product to register."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name_vi: str = Field(min_length=2, max_length=200, examples=["Chanh không hạt Bến Lức"])
     name_en: str | None = Field(default=None, max_length=200)

@@ -11,10 +11,10 @@ from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import JSON, case, func, insert, literal, select, union, update
 from sqlalchemy.orm import Session
 
-from chains import lineage, snapshot
+from chains import closure, snapshot
 from registry import audit, cases, events, holdings, lots, notifications
 from registry.actors import Actor
 from registry.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
@@ -22,6 +22,7 @@ from registry.models import (
     CaseStatus,
     Event,
     EventKind,
+    Holding,
     Lot,
     LotStatus,
     Partner,
@@ -31,8 +32,10 @@ from registry.models import (
     RecallRecipient,
     RecallScope,
     Role,
+    Shipment,
     utcnow,
 )
+from registry.models.base import UTCDateTime
 from registry.units import Unit, display, to_lot_base
 
 DEFAULT_INSTRUCTIONS = ("Ngừng bán ngay, tách riêng và niêm phong toàn bộ sản phẩm thuộc các lô "
@@ -101,10 +104,37 @@ class RecallOut(BaseModel):
     closed_at: datetime | None
 
 
-def _closure(session: Session, start: set[int], scope: RecallScope) -> set[int]:
-    if scope is RecallScope.ORIGIN:
-        start = snapshot.origin_roots(session, start)
-    return lineage.descendant_ids(session, start)
+def _scope(session: Session, start: set[int], scope: RecallScope) -> set[int]:
+    """The lots a recall starts from: the named lots, or the origin harvests behind them."""
+    return closure.roots(session, start) if scope is RecallScope.ORIGIN else start
+
+
+def _record_recipients(session: Session, recall_id: int) -> None:
+    """Every partner that received or holds a recalled lot, with what it received and what it
+    must account for (held now plus in transit to it), in one INSERT ... SELECT."""
+    in_recall = select(RecallLot.lot_id).where(RecallLot.recall_id == recall_id).subquery()
+    got = (select(Shipment.to_partner_id.label("partner_id"), Shipment.lot_id,
+                  func.sum(func.coalesce(Shipment.received_quantity, Shipment.quantity))
+                  .label("received"),
+                  func.sum(case((Shipment.received_quantity.is_(None), Shipment.quantity),
+                                else_=0)).label("moving"))
+           .join(in_recall, in_recall.c.lot_id == Shipment.lot_id)
+           .group_by(Shipment.to_partner_id, Shipment.lot_id).subquery())
+    held = (select(Holding.partner_id, Holding.lot_id, Holding.quantity)
+            .join(in_recall, in_recall.c.lot_id == Holding.lot_id)
+            .where(Holding.quantity > 0).subquery())
+    keys = union(select(got.c.partner_id, got.c.lot_id),
+                 select(held.c.partner_id, held.c.lot_id)).subquery()
+    rows = (select(literal(recall_id), keys.c.partner_id, keys.c.lot_id,
+                   func.coalesce(got.c.received, held.c.quantity, 0),
+                   func.coalesce(held.c.quantity, 0) + func.coalesce(got.c.moving, 0))
+            .select_from(keys)
+            .outerjoin(got, (got.c.partner_id == keys.c.partner_id)
+                       & (got.c.lot_id == keys.c.lot_id))
+            .outerjoin(held, (held.c.partner_id == keys.c.partner_id)
+                       & (held.c.lot_id == keys.c.lot_id)))
+    session.execute(insert(RecallRecipient).from_select(
+        ["recall_id", "partner_id", "lot_id", "quantity", "to_account"], rows))
 
 
 def order_recall(session: Session, actor: Actor, data: RecallIn) -> Recall:
@@ -125,46 +155,46 @@ def order_recall(session: Session, actor: Actor, data: RecallIn) -> Recall:
                 actor.covers_province(lot.producer.province_code_current) for lot in named):
             raise Forbidden("without a case, an agency recalls lots produced in its provinces")
         kind = data.kind or "mandatory"
-    scope_ids = _closure(session, {lot.id for lot in named}, data.scope)
-    already = {i for (i,) in lineage.rows_in(session, lambda c: select(Lot.id).where(
-        Lot.id.in_(c), Lot.status == LotStatus.RECALLED), scope_ids)}
-    scope_ids -= already
+    start = _scope(session, {lot.id for lot in named}, data.scope)
     recall = Recall(case_id=case.id if case else None, reason=data.reason, scope=data.scope,
                     kind=kind, ordered_by=actor.username,
                     ordered_by_province=sorted(actor.provinces)[0] if actor.provinces else None,
-                    instructions=data.instructions or DEFAULT_INSTRUCTIONS,
-                    lot_count=len(scope_ids))
+                    instructions=data.instructions or DEFAULT_INSTRUCTIONS, lot_count=0)
     session.add(recall)
     session.flush()
-    for chunk in lineage.chunks(sorted(scope_ids)):
-        session.execute(update(Lot).where(Lot.id.in_(chunk), Lot.status != LotStatus.DESTROYED)
-                        .values(status=LotStatus.RECALLED)
-                        .execution_options(synchronize_session=False))
-    session.execute(insert(RecallLot), [{"recall_id": recall.id, "lot_id": i}
-                                        for i in sorted(scope_ids)])
-    downstream = snapshot.recipients(session, scope_ids)
-    if downstream:
-        session.execute(insert(RecallRecipient), [
-            {"recall_id": recall.id, "partner_id": r["partner_id"], "lot_id": r["lot_id"],
-             "quantity": r["received"] or r["held"],
-             "to_account": r["held"] + r["in_transit"]} for r in downstream])
+    # Everything below runs in the database: no lot id travels to the client and back.
+    scope = closure.descendants(start)
+    session.execute(insert(RecallLot).from_select(
+        ["recall_id", "lot_id"],
+        select(literal(recall.id), Lot.id).join(scope, scope.c.id == Lot.id)
+        .where(Lot.status != LotStatus.RECALLED)))
+    in_recall = select(RecallLot.lot_id).where(RecallLot.recall_id == recall.id)
+    session.execute(update(Lot).where(Lot.id.in_(in_recall), Lot.status != LotStatus.DESTROYED)
+                    .values(status=LotStatus.RECALLED)
+                    .execution_options(synchronize_session=False))
+    _record_recipients(session, recall.id)
     now = utcnow()
-    session.execute(insert(Event), [
-        {"kind": EventKind.RECALL, "occurred_at": now, "recorded_at": now, "partner_id": None,
-         "lot_id": i, "recorded_by": actor.username, "data": {"recall_id": recall.id}}
-        for i in sorted(scope_ids)])
-    _notify(session, recall, downstream)
+    session.execute(insert(Event).from_select(
+        ["kind", "occurred_at", "recorded_at", "lot_id", "recorded_by", "data"],
+        select(literal(EventKind.RECALL.value), literal(now, UTCDateTime()),
+               literal(now, UTCDateTime()), RecallLot.lot_id, literal(actor.username),
+               literal({"recall_id": recall.id}, JSON()))
+        .where(RecallLot.recall_id == recall.id)))
+    recall.lot_count = session.execute(select(func.count()).select_from(RecallLot)
+                                       .where(RecallLot.recall_id == recall.id)).scalar_one()
+    _notify(session, recall)
     if case is not None and case.status is not CaseStatus.RECALL_ORDERED:
         cases.move(case, actor, CaseStatus.RECALL_ORDERED)
         session.flush()
     audit.append(session, actor, "order_recall", "recall", recall.id,
-                 {**data.model_dump(mode="json"), "lot_count": len(scope_ids)})
+                 {**data.model_dump(mode="json"), "lot_count": recall.lot_count})
     session.expire_all()  # lots changed status in bulk
     return recall
 
 
-def _notify(session: Session, recall: Recall, downstream: list[dict[str, int]]) -> None:
-    partner_ids = {r["partner_id"] for r in downstream}
+def _notify(session: Session, recall: Recall) -> None:
+    partner_ids = set(session.execute(select(RecallRecipient.partner_id).distinct()
+                                      .where(RecallRecipient.recall_id == recall.id)).scalars())
     provinces = {p.province_code_current for p in
                  snapshot.partners_by_id(session, partner_ids).values()}
     if recall.ordered_by_province:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from registry import audit, events, holdings, lots, partners
+from registry import audit, events, holdings, lots, partners, receiving_gates
 from registry.actors import Actor
 from registry.errors import Conflict, FieldError, Invalid, NotFound
 from registry.models import EventKind, PartnerKind, Shipment, ShipmentStatus
@@ -129,6 +129,7 @@ def receive(session: Session, actor: Actor, shipment_id: int, receipt: ReceiptIn
         raise Invalid.field("quantity", f"more than was shipped "
                             f"({display(shipment.quantity, lot.base_unit, shipment.unit)[0]} "
                             f"{shipment.unit})")
+    receiving_gates.check_receipt(session, actor, shipment, receipt.received_at)  # may refuse
     claimed = session.execute(
         update(Shipment)
         .where(Shipment.id == shipment.id, Shipment.status == ShipmentStatus.IN_TRANSIT)

@@ -21,7 +21,7 @@ from registry.models import RecordStatus, StatusChange
 class StatusChangeIn(BaseModel):
     """A suspension, revocation or reinstatement from a given day, with its reason."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     status: RecordStatus
     effective_on: date
@@ -93,10 +93,13 @@ def change_status(session: Session, actor: Actor, record: Any, subject_type: str
                          recorded_by=actor.username)
     session.add(entry)
     session.flush()
-    current = status_on(history(session, subject_type, record.id), date.today())
-    record.status = current
-    record.status_since = change.effective_on
-    record.status_reason = change.reason
+    changes = history(session, subject_type, record.id)
+    today = date.today()
+    record.status = status_on(changes, today)
+    in_force = [c for c in changes if c.effective_on <= today]
+    if in_force:  # a change dated in the future takes effect on its day, not now
+        record.status_since = in_force[-1].effective_on
+        record.status_reason = in_force[-1].reason
     return entry
 
 

@@ -11,6 +11,8 @@ from api.v1 import (  # noqa: E402,F401  (register the operations)
     chain_views,
     qr_views,
     registry_views,
+    report_views,
+    supermarket_views,
     supply_chain_views,
     system,
 )

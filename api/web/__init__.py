@@ -17,6 +17,12 @@ NAV: list[tuple[str, Any]] = [
     ("web.aquaculture_list", lazy_gettext("Aquaculture")),
     ("web.products_list", lazy_gettext("Products")),
     ("web.certifications_list", lazy_gettext("Certifications")),
+    ("web.samples_list", lazy_gettext("Samples")),
+    ("web.plans_list", lazy_gettext("Sampling plans")),
+    ("web.cases_list", lazy_gettext("Cases")),
+    ("web.recalls_list", lazy_gettext("Recalls")),
+    ("web.indicators_dashboard", lazy_gettext("Indicators")),
+    ("web.inbox", lazy_gettext("Inbox")),
 ]
 """The main menu: (endpoint, label). Capabilities add their pages here."""
 
@@ -27,7 +33,7 @@ def _template_helpers() -> dict[str, Any]:
         return [(endpoint, label) for endpoint, label in NAV if _exists(endpoint)]
 
     return {"current_user": auth.optional_user, "current_locale": lambda: str(get_locale()),
-            "nav_items": nav_items}
+            "nav_items": nav_items, "has_page": _exists}
 
 
 def _exists(endpoint: str) -> bool:
@@ -38,4 +44,17 @@ def _exists(endpoint: str) -> bool:
     return True
 
 
-from api.web import pages, qr_pages  # noqa: E402,F401  (register the pages)
+from api.web import (  # noqa: E402,F401  (register the pages)
+    agency_pages,
+    aquaculture_pages,
+    case_pages,
+    certification_pages,
+    growing_area_pages,
+    labels,
+    pages,
+    partner_pages,
+    product_pages,
+    qr_pages,
+    report_pages,
+    supermarket_pages,
+)

@@ -14,6 +14,7 @@ from registry.models.enums import (
     RecordStatus,
     Role,
 )
+from registry.models.indicators import IndicatorTarget
 from registry.models.lots import (
     Event,
     EventKind,
@@ -63,6 +64,15 @@ from registry.models.registry import (
     Product,
     StatusChange,
 )
+from registry.models.supermarkets import (
+    ApprovedSupplier,
+    GateMode,
+    IssuedVerification,
+    ReceiptCheck,
+    ReceivingGate,
+    SupplierAlert,
+    YieldBand,
+)
 
 __all__ = [
     "CaseAction", "CaseAgency", "CaseLot", "CaseStatus", "Comparator", "Notification", "Recall",
@@ -70,10 +80,12 @@ __all__ = [
     "SampleResult", "SamplingPlan", "Verdict", "ViolationCase",
     "ChainLink", "ChainMember", "ChainProduct", "SupplyChain",
     "Event", "EventKind", "Holding", "Lot", "LotEdge", "LotStatus", "OriginType", "Shipment",
-    "ShipmentStatus", "Transformation", "TransformationInput",
+    "ShipmentStatus", "Transformation", "TransformationInput", "IndicatorTarget",
     "ApiToken", "AquacultureRegistration", "AuditEntry", "AuditHead", "Base", "Certification",
     "CertificationScheme", "DeclarationKind", "FarmingForm", "FarmingMethod", "GrowingArea",
     "GrowingAreaKind", "HolderType", "Partner", "PartnerKind", "PlaceMixin", "Product",
     "ProductCategory", "RecordStatus", "Role", "StatusChange", "User", "enum_column", "utcnow",
+    "ApprovedSupplier", "GateMode", "IssuedVerification", "ReceiptCheck", "ReceivingGate",
+    "SupplierAlert", "YieldBand",
     "ConsumerReport", "QrIssue", "Scan", "ScanCount", "ScanFlag", "ScanThreshold",
 ]

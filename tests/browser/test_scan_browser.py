@@ -1,7 +1,8 @@
 """On a phone, in Debian's chromium: a consumer opens the code printed on a box of limes (served
 by a real `nguongoc serve --demo`), reads it in Vietnamese, switches to English and back, sees
 the red recall banner once an agency orders a recall through the API, and reports a problem
-with a photo. Skipped where /usr/bin/chromium is absent, unless NGUONGOC_REQUIRE_BROWSER=1."""
+with a photo. Skipped where /usr/bin/chromium is absent, unless NGUONGOC_REQUIRE_BROWSER=1
+(the shared `browser` fixture of tests/browser/conftest.py)."""
 
 from __future__ import annotations
 
@@ -26,9 +27,6 @@ from PIL import Image
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync"]
 AGENCY = ("scan-agency-80", "scan-agency-password")
 
 
@@ -82,28 +80,10 @@ def _wait(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    """Debian's headless chromium through Playwright (never Playwright's own browsers)."""
-    if not CHROMIUM.exists():
-        if os.environ.get("NGUONGOC_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-    finally:
-        playwright.stop()
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, chromium: Any) -> Iterator[Served]:
-    """The demo registry behind gunicorn on a free loopback port, with an agency of 80."""
+def served(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[Served]:
+    """The demo registry behind gunicorn on a free loopback port, with an agency of 80: a
+    server of its own (this test recalls a demo lot), driven by the shared `browser`
+    (tests/browser/conftest.py skips without chromium)."""
     folder = tmp_path_factory.mktemp("scan-server")
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -135,9 +115,9 @@ def served(tmp_path_factory: pytest.TempPathFactory, chromium: Any) -> Iterator[
 
 
 @pytest.fixture
-def phone(chromium: Any, served: Served) -> Iterator[Any]:
-    """A fresh phone-sized tab (its own cookies)."""
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN",
+def scan_phone(browser: Any, served: Served) -> Iterator[Any]:
+    """A fresh phone-sized tab (its own cookies) for the scan server."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN",
                                    is_mobile=True, has_touch=True)
     tab = context.new_page()
     tab.set_default_timeout(15_000)
@@ -160,9 +140,10 @@ def printed_code(served: Served, product: str) -> tuple[str, str]:
 
 
 def test_a_consumer_reads_switches_language_sees_a_recall_and_reports(
-        phone: Any, served: Served, tmp_path: Path):
+        scan_phone: Any, served: Served, tmp_path: Path):
     from playwright.sync_api import expect
 
+    phone = scan_phone
     lot_code, url = printed_code(served, "Chanh không hạt hộp 1 kg")
     assert url.startswith(f"{served.base_url}/01/")
     phone.goto(url)

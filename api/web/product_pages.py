@@ -1,0 +1,77 @@
+"""Product pages: list (search, category, OCOP), detail with OCOP stars, register."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+
+from api import auth, database
+from api.web import bp, forms
+from api.web.labels import options
+from api.web.listing import actor, filters, list_query, optional_actor, partner_choices, status_for
+from registry import certifications, products
+from registry.models import DeclarationKind, HolderType, ProductCategory
+
+FIELDS = ("name_vi", "name_en", "category", "gtin", "owner_id", "description", "photo_url",
+          "declaration_kind", "ocop.stars", "ocop.certificate_no", "ocop.issued_on",
+          "ocop.valid_until")
+
+
+@bp.get("/products")
+def products_list() -> ResponseReturnValue:
+    """Products by name, GTIN or owner, category, and whether they carry an OCOP rating."""
+    query, errors = list_query(products.ProductQuery)
+    page = products.list_products(database.session(), query)
+    return render_template(
+        "registry/products/list.html", page=page, filters=filters(), errors=errors,
+        categories=options(ProductCategory),
+        can_register=optional_actor() is not None), status_for(errors)
+
+
+@bp.get("/products/<int:product_id>")
+def products_detail(product_id: int) -> ResponseReturnValue:
+    """A product: names, category, GTIN, owner, declaration, OCOP stars, certifications."""
+    session = database.session()
+    with forms.refusals_translated():
+        product = products.get(session, product_id, "id")
+    certs = certifications.list_certifications(session, certifications.CertificationQuery(
+        holder_type=HolderType.PRODUCT, holder_id=str(product.id), per_page=50))
+    who = optional_actor()
+    owner = product.owner
+    may_certify = who is not None and (who.is_admin or (
+        who.is_agency and who.covers_province(owner.province_code_current)))
+    return render_template("registry/products/detail.html", product=products.to_out(product),
+                           certifications=certs, may_certify=may_certify)
+
+
+def _form(values: Any, errors: dict[str, list[str]], status: int = 200) -> ResponseReturnValue:
+    owner = values.get("owner_id")
+    return render_template(
+        "registry/products/form.html", values=values, errors=errors,
+        categories=options(ProductCategory), declarations=options(DeclarationKind),
+        owners=partner_choices(database.session(), actor(),
+                               include=int(owner) if str(owner or "").isdigit() else None),
+    ), status
+
+
+@bp.route("/products/new", methods=["GET", "POST"])
+@auth.login_required
+def products_new() -> ResponseReturnValue:
+    """Register a product: a partner user for its own partner, agencies, admins."""
+    who = actor()
+    if request.method == "GET":
+        owner = str(who.partner_id) if who.is_partner else request.args.get("owner_id", "")
+        return _form({"owner_id": owner}, {})
+    data = forms.form_data(nested=("ocop",))
+    session = database.session()
+    try:
+        product = forms.submit(lambda: products.register_product(
+            session, who, forms.validate(products.ProductIn, data)), FIELDS)
+    except forms.Rejected as rejected:
+        return _form(request.form, rejected.errors, rejected.status)
+    session.commit()
+    flash(gettext("Product %(name)s registered.", name=product.name_vi))
+    return redirect(url_for("web.products_detail", product_id=product.id))
