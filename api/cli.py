@@ -60,7 +60,8 @@ def load_demo_if_empty() -> str | None:
     session = database.session()
     if session.execute(select(func.count()).select_from(Partner)).scalar_one():
         return None
-    summary = demo.load(session)
+    settings = current_app.config["NGUONGOC"]
+    summary = demo.load(session, settings.base_url, current_app.extensions["nguongoc.qr_keys"][0])
     session.commit()
     return summary
 

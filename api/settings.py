@@ -34,6 +34,8 @@ class Settings:
     base_url: str = "http://127.0.0.1:5000"
     rate_limits: bool = True
     secure_cookies: bool = False
+    scan_log_interval: float = 0.0
+    """Seconds scans wait in a worker's buffer before they are written (0: at once)."""
 
     @classmethod
     def from_env(cls, instance: Path) -> Settings:
@@ -46,4 +48,5 @@ class Settings:
             base_url=base_url,
             rate_limits=env.get("NGUONGOC_RATE_LIMITS", "on").lower() not in ("0", "off", "no"),
             secure_cookies=base_url.startswith("https://"),
+            scan_log_interval=float(env.get("NGUONGOC_SCAN_LOG_INTERVAL", "0.5")),
         )

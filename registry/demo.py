@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+import qr
 from chains import supply_chains
 from registry import (
     accounts,
@@ -24,6 +25,7 @@ from registry import (
     lots,
     partners,
     products,
+    qr_issues,
     shipments,
     transformations,
 )
@@ -355,13 +357,29 @@ def p_name(demo: DemoRegistry, partner_id: int | None) -> str:
     return next((x.name for x in demo.partners.values() if x.id == partner_id), "-")
 
 
-def load(session: Session) -> str:
-    """Load the demo into an empty registry; return a summary with the demo accounts."""
+def _labels(session: Session, demo: DemoRegistry, base_url: str, qr_key: bytes | None) -> None:
+    """The packers print label sheets for their boxes (the plans' "lots with a QR code")."""
+    for key in ("lime_box", "dragon_box", "tea"):
+        lot = lots.get(session, demo.lots[key])
+        qr_issues.issue_labels(session, SYSTEM, lot, qr_issues.LabelsQuery(count=24),
+                               qr_issues.code_url(base_url, qr_key, lot) if qr_key
+                               else qr.label_url(base_url, lot.lot_code, gtin=lot.product.gtin,
+                                                 batch=lot.batch))
+
+
+def load(session: Session, base_url: str = "http://127.0.0.1:5000",
+         qr_key: bytes | None = None) -> str:
+    """Load the demo into an empty registry; return a summary with the demo accounts.
+
+    `base_url` and `qr_key` sign the label sheets the demo packers print (unsigned without a
+    key)."""
     demo = DemoRegistry()
     for step in (_partners, _codes, _products, _certifications, _accounts, _lots, _chains,
                  demo_monitoring.monitoring):
         step(session, demo)
         session.flush()
+    _labels(session, demo, base_url, qr_key)
+    session.flush()
     lines = [f"demo loaded: {len(demo.partners)} partners, {len(demo.growing_areas)} growing "
              f"areas, {len(demo.registrations)} aquaculture registration, "
              f"{len(demo.products)} products, {len(demo.lots)} lots, 5 supply chains",

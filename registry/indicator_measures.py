@@ -25,6 +25,7 @@ from registry.models import (
     PartnerKind,
     Product,
     ProductCategory,
+    QrIssue,
     Sample,
     SamplingPlan,
     Transformation,
@@ -108,33 +109,19 @@ def _partner_measure(session: Session, where: ColumnElement[bool], ok: ColumnEle
                    records=[Record("partner", str(r.id), r.name, bool(r.ok)) for r in rows])
 
 
-def qr_issued(lot: Lot) -> bool:
-    """HOOK for the QR capability: whether a label or QR image was issued for this lot.
-
-    Until labels are recorded, every lot counts: its Digital Link (/01/{gtin}/10/{batch}, or
-    /l/{lot_code}) exists from the moment the lot is recorded. The QR capability replaces this
-    with "a label or QR image was issued" (and may replace `products_with_qr` by one query).
-    """
-    return lot.id is not None
-
-
-QR_LOTS_CHECKED = 200
-"""Lots of one product examined for an issued code (the first found settles it)."""
-
-
 def products_with_qr(session: Session, product_ids: list[int], start: datetime,
                      end: datetime) -> set[int]:
-    """The products with at least one lot made in [start, end) that carries an issued QR."""
-    found: set[int] = set()
+    """The products with at least one lot made in [start, end) for which a QR image or a label
+    sheet was issued (a `qr_issue` record: the code exists on a package, not only in theory)."""
+    if not product_ids:
+        return set()
     first = start.astimezone(events.VN_TZ).date()
     last = (end - timedelta(seconds=1)).astimezone(events.VN_TZ).date()
-    for product_id in product_ids:
-        lots = session.execute(select(Lot).where(
-            Lot.product_id == product_id, Lot.produced_on >= first, Lot.produced_on <= last)
-            .order_by(Lot.produced_on, Lot.id).limit(QR_LOTS_CHECKED)).scalars()
-        if any(qr_issued(lot) for lot in lots):
-            found.add(product_id)
-    return found
+    issued = exists(select(QrIssue.id).where(QrIssue.lot_id == Lot.id))
+    return set(session.execute(
+        select(Lot.product_id).distinct().where(
+            Lot.product_id.in_(product_ids), Lot.produced_on >= first, Lot.produced_on <= last,
+            issued)).scalars())
 
 
 def qr_traceable(session: Session, province_code: str, year: int, day: date,

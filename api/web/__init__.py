@@ -60,6 +60,7 @@ from api.web import (  # noqa: E402,F401  (register the pages)
     pages,
     partner_pages,
     product_pages,
+    qr_pages,
     report_pages,
     stock_pages,
     supermarket_pages,

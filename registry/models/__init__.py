@@ -47,6 +47,14 @@ from registry.models.monitoring import (
     Verdict,
     ViolationCase,
 )
+from registry.models.qr import (
+    ConsumerReport,
+    QrIssue,
+    Scan,
+    ScanCount,
+    ScanFlag,
+    ScanThreshold,
+)
 from registry.models.registry import (
     AquacultureRegistration,
     Certification,
@@ -79,4 +87,5 @@ __all__ = [
     "ProductCategory", "RecordStatus", "Role", "StatusChange", "User", "enum_column", "utcnow",
     "ApprovedSupplier", "GateMode", "IssuedVerification", "ReceiptCheck", "ReceivingGate",
     "SupplierAlert", "YieldBand",
+    "ConsumerReport", "QrIssue", "Scan", "ScanCount", "ScanFlag", "ScanThreshold",
 ]

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from registry import indicators, lots, monitoring, transformations
+from registry import indicators, lots, monitoring, qr_issues, transformations
 from registry.actors import SYSTEM
 from registry.models import Partner, Product, Sample, Verdict
 from tests import factories
@@ -68,10 +68,13 @@ def test_processed_products_with_an_issued_qr_in_the_year(session: Session) -> N
     factories.product(session, owner=packer, category="fruit")  # not pre-packaged
     elsewhere = factories.product(session, owner=factories.partner(session, province="92"),
                                   category="processed_prepackaged")
-    _lot(session, boxed, packer, date(2026, 5, 2))
+    boxed_lot = _lot(session, boxed, packer, date(2026, 5, 2))
     _lot(session, elsewhere, elsewhere.owner, date(2026, 5, 2))
-    _lot(session, idle, packer, date(2025, 5, 2))  # a lot, but in another year
+    old_lot = _lot(session, idle, packer, date(2025, 5, 2))  # a lot, but in another year
     idle.created_at = datetime.fromisoformat(f"2025-01-02T08:00{VN}")  # registered back then
+    qr_issues.record_image(session, SYSTEM, old_lot, "png", "https://x.test/l/old")
+    assert report(session)["qr_traceable"].numerator == 0  # a lot with no code issued: not yet
+    qr_issues.record_image(session, SYSTEM, boxed_lot, "svg", "https://x.test/l/boxed")
     row = report(session)["qr_traceable"]
     assert (row.numerator, row.denominator, row.value, row.met) == (1, 2, 0.5, False)
     assert {(r.key, r.ok) for r in row.records} == {(str(boxed.id), True), (str(idle.id), False)}
