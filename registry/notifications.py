@@ -4,6 +4,7 @@ between provinces, recalls to recipients, consumer reports, copied codes, certif
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from registry.actors import Actor
 from registry.errors import FieldError, NotFound
-from registry.models import Notification, utcnow
+from registry.models import Notification, Partner, PartnerKind, utcnow
 from registry.paging import Page, PageQuery, paginate
 
 
@@ -88,3 +89,49 @@ def mark_read(session: Session, actor: Actor, notification_id: int) -> Notificat
                     .values(read_at=utcnow()))
     session.refresh(item)
     return item
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """An inbox item to e-mail, with the addresses it goes to."""
+
+    id: int
+    title: str
+    body: str | None
+    kind: str
+    subject_type: str
+    subject_id: str
+    to: tuple[str, ...]
+
+
+def pending_mail(session: Session, limit: int = 200) -> list[Outgoing]:
+    """Inbox items not yet e-mailed, oldest first, with their recipients' addresses: the
+    agencies of the item's province (agency partners registered there with an e-mail) or the
+    partner it is for. Items nobody can be mailed about come back with no address."""
+    items = session.execute(select(Notification).where(Notification.emailed_at.is_(None))
+                            .order_by(Notification.id).limit(limit)).scalars().all()
+    provinces = {n.province_code for n in items if n.province_code}
+    partner_ids = {n.partner_id for n in items if n.partner_id is not None}
+    by_province: dict[str, set[str]] = {}
+    for code, email in session.execute(
+            select(Partner.province_code_current, Partner.email).where(
+                Partner.kind == PartnerKind.AGENCY, Partner.email.is_not(None),
+                Partner.province_code_current.in_(sorted(provinces)))):
+        by_province.setdefault(code, set()).add(email)
+    by_partner = dict(session.execute(select(Partner.id, Partner.email).where(
+        Partner.id.in_(sorted(partner_ids)), Partner.email.is_not(None))).all())
+    out = []
+    for n in items:
+        to = (by_province.get(n.province_code, set()) if n.province_code
+              else {by_partner[n.partner_id]} if n.partner_id in by_partner else set())
+        out.append(Outgoing(n.id, n.title, n.body, n.kind, n.subject_type, n.subject_id,
+                            tuple(sorted(to))))
+    return out
+
+
+def mark_emailed(session: Session, ids: Iterable[int]) -> None:
+    """Record that these inbox items were e-mailed (or had nobody to mail)."""
+    ids = sorted(set(ids))
+    if ids:
+        session.execute(update(Notification).where(Notification.id.in_(ids))
+                        .values(emailed_at=utcnow()))
