@@ -225,9 +225,39 @@ def alerts_run() -> None:
                f"({summary.suppliers} suppliers) on {summary.on.isoformat()}")
 
 
+@click.group("mail")
+def mail_group() -> None:
+    """E-mail of inbox items (cases, recalls, reports, alerts)."""
+
+
+@mail_group.command("send")
+@click.option("--limit", default=200, show_default=True, help="inbox items per run")
+@with_appcontext
+def mail_send(limit: int) -> None:
+    """Mail inbox items not yet mailed to their agencies or partner (run it from cron)."""
+    from registry import mailer
+
+    settings = current_app.config["NGUONGOC"]
+    if not settings.smtp_url:
+        click.echo("mail is not configured (NGUONGOC_SMTP_URL); nothing sent", err=True)
+        return
+    try:
+        config = mailer.MailConfig.from_url(settings.smtp_url, settings.mail_from)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    session = database.session()
+    try:
+        sent, nobody = mailer.send_pending(session, config, settings.base_url, limit)
+    except OSError as exc:  # smtplib errors are OSErrors: what was sent stays marked
+        session.commit()
+        raise click.ClickException(f"mail server: {exc}") from None
+    session.commit()
+    click.echo(f"{sent} sent, {nobody} without an e-mail address")
+
+
 def init_app(app: Flask) -> None:
     """Add the commands to the app's CLI (so app.test_cli_runner() sees them)."""
     for command in (db_group, demo_command, serve_command, users_group, tokens_group,
                     audit_group, check_command, backup_command, restore_command,
-                    alerts_group):
+                    alerts_group, mail_group):
         app.cli.add_command(command)

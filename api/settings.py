@@ -36,6 +36,9 @@ class Settings:
     secure_cookies: bool = False
     scan_log_interval: float = 0.0
     """Seconds scans wait in a worker's buffer before they are written (0: at once)."""
+    smtp_url: str | None = None
+    """Where `nguongoc mail send` sends inbox items (smtp://, smtps://); None: no e-mail."""
+    mail_from: str = "nguongoc@localhost"
 
     @classmethod
     def from_env(cls, instance: Path) -> Settings:
@@ -49,4 +52,6 @@ class Settings:
             rate_limits=env.get("NGUONGOC_RATE_LIMITS", "on").lower() not in ("0", "off", "no"),
             secure_cookies=base_url.startswith("https://"),
             scan_log_interval=float(env.get("NGUONGOC_SCAN_LOG_INTERVAL", "0.5")),
+            smtp_url=env.get("NGUONGOC_SMTP_URL") or None,
+            mail_from=env.get("NGUONGOC_MAIL_FROM", "nguongoc@localhost"),
         )

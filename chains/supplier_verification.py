@@ -132,7 +132,7 @@ def _certificates(session: Session, f: Facts) -> None:
     for record, kind, code, what, changes, last in sorted(sites, key=lambda s: s[2]):
         valid = validity.is_valid_on(record, changes, f.today)
         f.codes.append(OriginCodeCheck(
-            type=kind, code=code, what=what,  # type: ignore[arg-type]
+            type=kind, code=code, what=what,
             status=validity.status_on(changes, f.today),
             status_since=changes[-1].effective_on if changes else None,
             status_reason=changes[-1].reason if changes else None, issued_on=record.issued_on,

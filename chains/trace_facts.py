@@ -82,7 +82,7 @@ _shipment, _holding = Shipment.__table__, Holding.__table__
 _transformation, _partner = Transformation.__table__, Partner.__table__
 _area, _registration = GrowingArea.__table__, AquacultureRegistration.__table__
 _cert, _change = Certification.__table__, StatusChange.__table__
-_LOT_COLUMNS = [_lot.c[name] for name in TracedLot.__slots__ if name != "product"]  # type: ignore[attr-defined]
+_LOT_COLUMNS = [_lot.c[name] for name in TracedLot.__slots__ if name != "product"]
 _EXTRA_COLUMNS = [_product.c.name_vi, _product.c.name_en, _product.c.gtin,
                   _transformation.c.partner_id.label("t_partner_id"),
                   _transformation.c.kind.label("t_kind"),
@@ -132,7 +132,7 @@ def _traced(row: Any, products: dict[int, lots.ProductRef]) -> TracedLot:
     if product is None:
         product = products[row.product_id] = lots.ProductRef(
             id=row.product_id, name_vi=row.name_vi, name_en=row.name_en, gtin=row.gtin)
-    return TracedLot(*row[:len(_LOT_COLUMNS)], product=product)
+    return TracedLot(*row[:len(_LOT_COLUMNS)], product=product)  # type: ignore[misc]
 
 
 def lot_by_code(session: Session, lot_code: str) -> TracedLot:

@@ -162,7 +162,7 @@ def change_status(session: Session, actor: Actor, number: str,
     return reg
 
 
-def search(query: AquacultureQuery) -> Select[tuple[AquacultureRegistration]]:
+def search(query: AquacultureQuery) -> Select[AquacultureRegistration]:
     """The registrations a list request asks for."""
     model = AquacultureRegistration
     stmt = select(model).order_by(model.number_key)

@@ -219,7 +219,7 @@ def change_status(session: Session, actor: Actor, cert_id: int,
     return cert
 
 
-def search(session: Session, query: CertificationQuery) -> Select[tuple[Certification]]:
+def search(session: Session, query: CertificationQuery) -> Select[Certification]:
     """The certifications a list request asks for."""
     stmt = select(Certification).order_by(Certification.valid_until.desc(), Certification.id)
     if query.holder_type is not None:

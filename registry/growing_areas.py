@@ -204,7 +204,7 @@ def change_status(session: Session, actor: Actor, code: str,
     return area
 
 
-def search(query: GrowingAreaQuery) -> Select[tuple[GrowingArea]]:
+def search(query: GrowingAreaQuery) -> Select[GrowingArea]:
     """The growing areas a list request asks for."""
     stmt = select(GrowingArea).order_by(GrowingArea.code_key)
     if query.province_code:

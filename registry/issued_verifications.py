@@ -89,7 +89,7 @@ def check(session: Session, verification_id: str, secret: str,
     if presented is not None:
         matches = intact and hmac.compare_digest(presented.strip().lower(), expected)
     return IssuedOut(
-        id=record.id, subject_type=record.subject_type,  # type: ignore[arg-type]
+        id=record.id, subject_type=record.subject_type,
         subject_ref=record.subject_ref, for_partner_id=record.for_partner_id,
         verdict=record.verdict, reasons=record.reasons, issued_at=record.issued_at,
         issued_by=record.issued_by, signature=record.signature, intact=intact,

@@ -4,15 +4,16 @@ between provinces, recalls to recipients, consumer reports, copied codes, certif
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import ColumnElement, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from registry.actors import Actor
 from registry.errors import FieldError, NotFound
-from registry.models import Notification, utcnow
+from registry.models import Notification, Partner, PartnerKind, utcnow
 from registry.paging import Page, PageQuery, paginate
 
 
@@ -44,7 +45,8 @@ def notify(session: Session, *, kind: str, subject_type: str, subject_id: object
            body: str | None = None, provinces: Iterable[str] = (),
            partners: Iterable[int] = ()) -> int:
     """Add one inbox item per province and per partner; how many were added."""
-    rows = [{"province_code": code, "partner_id": None} for code in sorted(set(provinces))]
+    rows: list[dict[str, object]] = [
+        {"province_code": code, "partner_id": None} for code in sorted(set(provinces))]
     rows += [{"province_code": None, "partner_id": pid} for pid in sorted(set(partners))]
     if rows:
         now = utcnow()
@@ -54,8 +56,8 @@ def notify(session: Session, *, kind: str, subject_type: str, subject_id: object
     return len(rows)
 
 
-def _mine(actor: Actor) -> object:
-    clauses = []
+def _mine(actor: Actor) -> ColumnElement[bool]:
+    clauses: list[ColumnElement[bool]] = []
     if actor.is_admin:
         return Notification.id.is_not(None)
     if actor.provinces:
@@ -88,3 +90,53 @@ def mark_read(session: Session, actor: Actor, notification_id: int) -> Notificat
                     .values(read_at=utcnow()))
     session.refresh(item)
     return item
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """An inbox item to e-mail, with the addresses it goes to."""
+
+    id: int
+    title: str
+    body: str | None
+    kind: str
+    subject_type: str
+    subject_id: str
+    to: tuple[str, ...]
+
+
+def pending_mail(session: Session, limit: int = 200) -> list[Outgoing]:
+    """Inbox items not yet e-mailed, oldest first, with their recipients' addresses: the
+    agencies of the item's province (agency partners registered there with an e-mail) or the
+    partner it is for. Items nobody can be mailed about come back with no address."""
+    items = session.execute(select(Notification).where(Notification.emailed_at.is_(None))
+                            .order_by(Notification.id).limit(limit)).scalars().all()
+    provinces = {n.province_code for n in items if n.province_code is not None}
+    partner_ids = {n.partner_id for n in items if n.partner_id is not None}
+    by_province: dict[str, set[str]] = {}
+    for code, email in session.execute(
+            select(Partner.province_code_current, Partner.email).where(
+                Partner.kind == PartnerKind.AGENCY, Partner.email.is_not(None),
+                Partner.province_code_current.in_(sorted(provinces)))):
+        by_province.setdefault(code, set()).add(str(email))
+    by_partner = {pid: str(email) for pid, email in session.execute(
+        select(Partner.id, Partner.email).where(Partner.id.in_(sorted(partner_ids)),
+                                                Partner.email.is_not(None)))}
+    out = []
+    for n in items:
+        to: set[str] = set()
+        if n.province_code is not None:
+            to = by_province.get(n.province_code, set())
+        elif n.partner_id is not None and n.partner_id in by_partner:
+            to = {by_partner[n.partner_id]}
+        out.append(Outgoing(n.id, n.title, n.body, n.kind, n.subject_type, n.subject_id,
+                            tuple(sorted(to))))
+    return out
+
+
+def mark_emailed(session: Session, ids: Iterable[int]) -> None:
+    """Record that these inbox items were e-mailed (or had nobody to mail)."""
+    ids = sorted(set(ids))
+    if ids:
+        session.execute(update(Notification).where(Notification.id.in_(ids))
+                        .values(emailed_at=utcnow()))

@@ -150,7 +150,7 @@ def update_partner(session: Session, actor: Actor, partner_id: int,
     return partner
 
 
-def search(query: PartnerQuery) -> Select[tuple[Partner]]:
+def search(query: PartnerQuery) -> Select[Partner]:
     """The partners a list request asks for, by name."""
     stmt = select(Partner).order_by(Partner.name, Partner.id)
     if query.kind is not None:

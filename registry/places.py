@@ -101,7 +101,7 @@ def resolve_legacy_commune(code: str) -> str | None:
     (then an agency user picks, or the record's coordinates decide).
     """
     try:
-        from vietnam_provinces import Ward  # type: ignore[import-not-found]
+        from vietnam_provinces import Ward
     except ImportError:
         return None
     try:

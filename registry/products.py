@@ -143,7 +143,7 @@ def register_product(session: Session, actor: Actor, data: ProductIn) -> Product
     return product
 
 
-def search(query: ProductQuery) -> Select[tuple[Product]]:
+def search(query: ProductQuery) -> Select[Product]:
     """The products a list request asks for."""
     stmt = select(Product).order_by(Product.name_vi, Product.id)
     if query.owner_id is not None:

@@ -177,7 +177,7 @@ def qr_issued(session: Session, lot_id: int) -> bool:
                            ).first() is not None
 
 
-def issued_lot_ids(start: datetime, end: datetime) -> Select[tuple[int]]:
+def issued_lot_ids(start: datetime, end: datetime) -> Select[int]:
     """The ids of lots with a code issued in [start, end), for the plans' indicators."""
     return (select(QrIssue.lot_id).where(QrIssue.issued_at >= start, QrIssue.issued_at < end)
             .distinct())

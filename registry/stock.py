@@ -141,7 +141,7 @@ def history(session: Session, lot: Lot, viewer: Actor | None = None) -> list[Eve
     return out
 
 
-def search(query: LotQuery) -> Select[tuple[Lot]]:
+def search(query: LotQuery) -> Select[Lot]:
     """The lots a list request asks for, newest first."""
     stmt = select(Lot).order_by(Lot.produced_on.desc(), Lot.id.desc())
     if query.product_id is not None:
