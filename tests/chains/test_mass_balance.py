@@ -13,7 +13,7 @@ from tests.chains.conftest import Chain, harvest, pack, receive, ship
 
 def _built(chain: Chain) -> str:
     """Harvest, ship with a shortfall, pack part of it, leave a shipment in transit."""
-    code = harvest(chain, quantity="1000").json["lot_code"]
+    code: str = harvest(chain, quantity="1000").json["lot_code"]
     sent = ship(chain, code, "farm_a", "packer", "400")
     assert receive(chain, sent.json["id"], "packer", "390").status_code == 200
     boxes = pack(chain, [(code, "300", "kg")], quantity="100")
