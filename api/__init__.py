@@ -28,6 +28,11 @@ def create_app(settings: Settings | None = None) -> Flask:
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    if settings.proxies:  # the client's address (rate limits, scan log) and scheme, from nginx
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies)
     database.init_app(app, settings.database_url)
     problems.init_app(app)
     i18n.init_app(app)

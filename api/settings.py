@@ -39,6 +39,8 @@ class Settings:
     smtp_url: str | None = None
     """Where `nguongoc mail send` sends inbox items (smtp://, smtps://); None: no e-mail."""
     mail_from: str = "nguongoc@localhost"
+    proxies: int = 0
+    """Reverse proxies in front that set X-Forwarded-For/-Proto (0: trust no such header)."""
 
     @classmethod
     def from_env(cls, instance: Path) -> Settings:
@@ -54,4 +56,5 @@ class Settings:
             scan_log_interval=float(env.get("NGUONGOC_SCAN_LOG_INTERVAL", "0.5")),
             smtp_url=env.get("NGUONGOC_SMTP_URL") or None,
             mail_from=env.get("NGUONGOC_MAIL_FROM", "nguongoc@localhost"),
+            proxies=int(env.get("NGUONGOC_PROXIES", "0")),
         )
