@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, MetaData, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -81,7 +82,24 @@ def upgrade(url: str, revision: str = "heads") -> None:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(url), revision)
+    if parsed.get_backend_name() != "postgresql":
+        command.upgrade(alembic_config(url), revision)  # SQLite: the file lock serialises
+        return
+    # Several hosts starting at once (a rolling deploy) must not migrate side by side: hold a
+    # session-level advisory lock on another connection while Alembic runs.
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as lock:
+            lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            try:
+                command.upgrade(alembic_config(url), revision)
+            finally:
+                lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+    finally:
+        engine.dispose()
+
+
+MIGRATION_LOCK = 0x6E67756F6E67  # "nguong": the advisory lock key of `upgrade`
 
 
 def current_revisions(engine: Engine) -> set[str]:
