@@ -167,8 +167,8 @@ class PlanIn(BaseModel):
 
     name: str = Field(min_length=3, max_length=200)
     province_code: str = Field(pattern=r"^\d{2}$")
-    starts_on: date
-    ends_on: date
+    starts_on: date = Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))
+    ends_on: date = Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))
     category: ProductCategory | None = None
     planned: int = Field(gt=0, le=1_000_000)
 
