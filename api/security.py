@@ -18,6 +18,8 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[],
 CSP = ("default-src 'self'; img-src 'self' data: https:; style-src 'self'; "
        "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
        "frame-ancestors 'none'")
+DATA_CSP = "default-src 'none'; frame-ancestors 'none'"
+"""JSON, images, PDFs: nothing runs, nothing loads, nothing frames them."""
 
 
 MAX_ID = 2**31 - 1
@@ -49,8 +51,8 @@ def init_app(app: Flask, settings: Settings) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy",
+                                    CSP if response.mimetype == "text/html" else DATA_CSP)
         if settings.secure_cookies:
             response.headers.setdefault("Strict-Transport-Security",
                                         "max-age=31536000; includeSubDomains")
