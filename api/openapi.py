@@ -73,7 +73,19 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     except BadRequest:
         raise MalformedBody("the request body is not valid JSON", errors=[
             FieldError("body", "is not valid JSON")]) from None
+    if _has_lone_surrogate(data):
+        raise MalformedBody("the request body holds text that is not valid Unicode", errors=[
+            FieldError("body", "holds a lone UTF-16 surrogate (\\ud800-\\udfff escape)")])
     return model.model_validate(data)
+
+
+def _has_lone_surrogate(data: Any) -> bool:
+    """Whether decoded JSON holds a string no database can store (a lone surrogate escape)."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def query_dict(args: MultiDict[str, str], model: type[BaseModel]) -> dict[str, Any]:
@@ -125,6 +137,8 @@ def operation(bp: Blueprint, method: str, rule: str, *, summary: str, tag: str,
                 kwargs["actor"] = auth.current_actor() if not public else auth.optional_actor()
             result = view(**kwargs)
             if isinstance(result, Response):
+                if result.status_code == 204:
+                    del result.headers["Content-Type"]
                 return result
             return json_response(result, status)
 
@@ -157,10 +171,31 @@ PROBLEM_SCHEMA = {
 }
 
 
-def _query_parameters(model: type[BaseModel], schemas: dict[str, Any]) -> list[dict[str, Any]]:
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-    for name, sub in schema.pop("$defs", {}).items():
+def merge_defs(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    """Move `schema`'s `$defs` into the components; a name already taken by a different model
+    (two classes named alike in different modules) gets a numbered name, refs rewritten."""
+    defs = schema.pop("$defs", {})
+    renames: dict[str, str] = {}
+    for name, sub in defs.items():
+        if name in schemas and schemas[name] != sub:
+            n = 2
+            while f"{name}{n}" in schemas and schemas[f"{name}{n}"] != sub:
+                n += 1
+            renames[name] = f"{name}{n}"
+    if renames:
+        text = json.dumps({"schema": schema, "defs": defs})
+        for old, new in renames.items():
+            text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
+        moved = json.loads(text)
+        schema, defs = moved["schema"], {renames.get(k, k): v for k, v in moved["defs"].items()}
+    for name, sub in defs.items():
         schemas.setdefault(name, sub)
+    return schema
+
+
+def _query_parameters(model: type[BaseModel], schemas: dict[str, Any]) -> list[dict[str, Any]]:
+    schema = merge_defs(model.model_json_schema(ref_template="#/components/schemas/{model}"),
+                        schemas)
     required = set(schema.get("required", []))
     return [{"name": name, "in": "query", "required": name in required, "schema": prop,
              **({"description": prop["description"]} if "description" in prop else {})}
@@ -190,12 +225,11 @@ def document(title: str, version: str, server: str) -> dict[str, Any]:
             entry["requestBody"] = {"required": True, "content": {
                 JSON_MIME: {"schema": keys[(op.body, "validation")]}}}
         content: dict[str, Any] = {}
-        for mime in op.produces:
+        for mime in op.produces if op.status != 204 else ():  # 204: no body, no type
             if mime == JSON_MIME and op.response is not None:
-                schema = TypeAdapter(op.response).json_schema(
-                    ref_template="#/components/schemas/{model}", mode="serialization")
-                for name, sub in schema.pop("$defs", {}).items():
-                    schemas.setdefault(name, sub)
+                schema = merge_defs(TypeAdapter(op.response).json_schema(
+                    ref_template="#/components/schemas/{model}", mode="serialization"),
+                    schemas)
                 content[mime] = {"schema": schema}
             elif mime.startswith(("image/", "application/pdf", "text/")):
                 content[mime] = {"schema": {"type": "string"}}

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, render_template, request
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -107,10 +107,20 @@ def integrity(exc: IntegrityError) -> Response | tuple[str, int]:
                             "reload and try again"))
 
 
+def out_of_range(exc: Exception) -> Response | tuple[str, int]:
+    """A number or time beyond what the database stores (an id of 40 digits): 422."""
+    log.info("value out of range on %s %s: %s", request.method, request.path, exc)
+    return refused(Invalid("a number or date in the request is out of the range the registry "
+                           "stores", errors=[FieldError("body", "a value is out of range")]))
+
+
 def unexpected(exc: Exception) -> Response | tuple[str, int]:
     """Anything else: logged, and a 500 without a stack trace."""
     if isinstance(exc, HTTPException):
         return http_error(exc)
+    cause = exc.orig if isinstance(exc, StatementError) else exc
+    if isinstance(cause, OverflowError):  # an integer beyond 64 bits, a date beyond year 9999
+        return out_of_range(exc)
     log.exception("unhandled error on %s %s", request.method, request.path)
     if wants_json():
         return problem(500, "an internal error occurred; it has been logged")
@@ -125,4 +135,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(ValidationError, invalid)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(IntegrityError, integrity)
+    app.register_error_handler(DataError, out_of_range)  # PostgreSQL: integer out of range
     app.register_error_handler(Exception, unexpected)

@@ -40,6 +40,9 @@ from registry.models import Lot
 bp = Blueprint("scan", __name__)
 
 REPORT_LIMIT = "5 per hour"
+SCAN_LIMIT = "300 per minute"
+"""Scans per client address: generous (a shop's Wi-Fi puts many shoppers behind one address),
+yet a crawler walking lot codes is slowed to a crawl."""
 REPORT_MAX_BYTES = 6 * 1024 * 1024
 NO_CACHE = {"Cache-Control": "no-cache", "Vary": "Accept, Cookie"}
 
@@ -126,6 +129,7 @@ def _log(lot_id: int, link: DigitalLink, verdict: str) -> None:
 
 @bp.get("/l/<path:_rest>", endpoint="lot_page")
 @bp.get("/01/<path:_rest>", endpoint="gs1_page")
+@limiter.shared_limit(SCAN_LIMIT, scope="scan")  # one budget for /l/ and /01/
 def scan_page(_rest: str) -> Response:
     """The consumer scan page of the lot a code names (HTML, or JSON when asked)."""
     raw = raw_uri()

@@ -6,6 +6,8 @@ from flask import Blueprint, Flask, Response
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
 
 from api.settings import Settings
 
@@ -16,10 +18,28 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[],
 CSP = ("default-src 'self'; img-src 'self' data: https:; style-src 'self'; "
        "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
        "frame-ancestors 'none'")
+DATA_CSP = "default-src 'none'; frame-ancestors 'none'"
+"""JSON, images, PDFs: nothing runs, nothing loads, nothing frames them."""
+
+
+MAX_ID = 2**31 - 1
+"""The largest id the database stores (PostgreSQL integer)."""
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in URLs: a number beyond any stored id is a 404 at once instead of reaching
+    the database, which cannot bind it."""
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > MAX_ID:
+            raise NotFound(f"no record has the id {value}")
+        return number
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    """CSRF protection, the limiter and the headers."""
+    """CSRF protection, the limiter, the headers and bounded ids in URLs (before any route)."""
+    app.url_map.converters["int"] = IdConverter
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 12 * 3600)
     app.config["RATELIMIT_ENABLED"] = settings.rate_limits
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
@@ -31,8 +51,8 @@ def init_app(app: Flask, settings: Settings) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy",
+                                    CSP if response.mimetype == "text/html" else DATA_CSP)
         if settings.secure_cookies:
             response.headers.setdefault("Strict-Transport-Security",
                                         "max-age=31536000; includeSubDomains")

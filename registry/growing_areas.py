@@ -55,6 +55,8 @@ class Geometry(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> Geometry:
+        if self.type == "Polygon" and not all(isinstance(ring, list) for ring in self.coordinates):
+            raise ValueError("a polygon's coordinates are rings: lists of positions")
         points = [self.coordinates] if self.type == "Point" else [
             p for ring in self.coordinates for p in ring]
         for point in points:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from registry import audit, events, lots, partners
 from registry.actors import Actor
-from registry.errors import FieldError, Invalid, NotFound
+from registry.errors import FieldError, Forbidden, Invalid, NotFound
 from registry.models import (
     Comparator,
     EventKind,
@@ -167,8 +167,8 @@ class PlanIn(BaseModel):
 
     name: str = Field(min_length=3, max_length=200)
     province_code: str = Field(pattern=r"^\d{2}$")
-    starts_on: date
-    ends_on: date
+    starts_on: date = Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))
+    ends_on: date = Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))
     category: ProductCategory | None = None
     planned: int = Field(gt=0, le=1_000_000)
 
@@ -302,18 +302,24 @@ def record_sample(session: Session, actor: Actor, data: SampleIn) -> Sample:
     return sample
 
 
-def get(session: Session, sample_id: int) -> Sample:
-    """The sample with this id; NotFound otherwise."""
+def get(session: Session, sample_id: int, viewer: Actor | None = None) -> Sample:
+    """The sample with this id; NotFound otherwise, Forbidden to a partner it was not taken
+    from (partners see their own samples; agencies and admins all)."""
     sample = session.get(Sample, sample_id)
     if sample is None:
         raise NotFound(f"sample {sample_id} is not recorded",
                        errors=[FieldError("id", f"no sample {sample_id}")])
+    if viewer is not None and viewer.is_partner and sample.partner_id != viewer.partner_id:
+        raise Forbidden(f"sample {sample_id} was not taken from partner {viewer.partner_id}")
     return sample
 
 
-def list_samples(session: Session, query: SampleQuery) -> Page[SampleOut]:
-    """One page of samples, newest first."""
+def list_samples(session: Session, query: SampleQuery,
+                 viewer: Actor | None = None) -> Page[SampleOut]:
+    """One page of samples, newest first (a partner viewer: those taken from it)."""
     stmt = select(Sample).order_by(Sample.taken_at.desc(), Sample.id.desc())
+    if viewer is not None and viewer.is_partner:
+        stmt = stmt.where(Sample.partner_id == viewer.partner_id)
     if query.province_code:
         stmt = stmt.where(Sample.province_code == query.province_code.zfill(2))
     if query.verdict is not None:

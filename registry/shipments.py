@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from registry import audit, events, holdings, lots, partners, receiving_gates
 from registry.actors import Actor
-from registry.errors import Conflict, FieldError, Invalid, NotFound
+from registry.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from registry.models import EventKind, PartnerKind, Shipment, ShipmentStatus
 from registry.units import Unit, display, to_lot_base
 
@@ -76,12 +76,16 @@ def to_out(shipment: Shipment) -> ShipmentOut:
         shortfall=display(short, base, unit)[0] if short is not None else None)
 
 
-def get(session: Session, shipment_id: int) -> Shipment:
-    """The shipment with this id; NotFound otherwise."""
+def get(session: Session, shipment_id: int, viewer: Actor | None = None) -> Shipment:
+    """The shipment with this id; NotFound otherwise, Forbidden to a partner that neither
+    sent nor receives it (one step back, one step forward)."""
     shipment = session.get(Shipment, shipment_id)
     if shipment is None:
         raise NotFound(f"shipment {shipment_id} is not recorded",
                        errors=[FieldError("id", f"no shipment {shipment_id}")])
+    if viewer is not None and viewer.is_partner and viewer.partner_id not in (
+            shipment.from_partner_id, shipment.to_partner_id):
+        raise Forbidden(f"shipment {shipment_id} is not partner {viewer.partner_id}'s")
     return shipment
 
 

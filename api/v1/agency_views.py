@@ -30,16 +30,16 @@ def create_sample(actor: Actor, body: monitoring.SampleIn) -> monitoring.SampleO
 
 @operation(bp, "GET", "/samples", summary="List monitoring samples", tag="monitoring",
            query=monitoring.SampleQuery, response=Page[monitoring.SampleOut])
-def list_samples(query: monitoring.SampleQuery) -> Page[monitoring.SampleOut]:
-    """One page of samples, newest first."""
-    return monitoring.list_samples(database.session(), query)
+def list_samples(actor: Actor, query: monitoring.SampleQuery) -> Page[monitoring.SampleOut]:
+    """One page of samples, newest first (partners: those taken from them)."""
+    return monitoring.list_samples(database.session(), query, actor)
 
 
 @operation(bp, "GET", "/samples/<int:sample_id>", summary="A monitoring sample",
            tag="monitoring", response=monitoring.SampleOut)
-def get_sample(sample_id: int) -> monitoring.SampleOut:
+def get_sample(actor: Actor, sample_id: int) -> monitoring.SampleOut:
     """One sample with its results and the limits used."""
-    return monitoring.to_out(monitoring.get(database.session(), sample_id))
+    return monitoring.to_out(monitoring.get(database.session(), sample_id, actor))
 
 
 @operation(bp, "GET", "/limits", summary="Maximum residue levels and banned substances",

@@ -55,9 +55,9 @@ def create_shipment(actor: Actor, body: shipments.ShipmentIn) -> shipments.Shipm
 
 @operation(bp, "GET", "/shipments/<int:shipment_id>", summary="A shipment", tag="lots",
            response=shipments.ShipmentOut)
-def get_shipment(shipment_id: int) -> shipments.ShipmentOut:
-    """One shipment and whether it was received."""
-    return shipments.to_out(shipments.get(database.session(), shipment_id))
+def get_shipment(actor: Actor, shipment_id: int) -> shipments.ShipmentOut:
+    """One shipment and whether it was received (partners: those they send or receive)."""
+    return shipments.to_out(shipments.get(database.session(), shipment_id, actor))
 
 
 @operation(bp, "POST", "/shipments/<int:shipment_id>/receive",

@@ -157,10 +157,10 @@ def samples_list() -> ResponseReturnValue:
     query, errors = query_of(monitoring.SampleQuery,
                              ("province_code", "verdict", "year", "lot_code", "page"))
     try:
-        page = monitoring.list_samples(database.session(), query)
+        page = monitoring.list_samples(database.session(), query, actor())
     except DomainError as exc:
         errors, page = errors_from(exc), monitoring.list_samples(
-            database.session(), monitoring.SampleQuery())
+            database.session(), monitoring.SampleQuery(), actor())
     who = actor()
     return render_template("agency/samples_list.html", page=page, errors=errors,
                            filters=request.args, provinces=province_choices(),
@@ -242,7 +242,7 @@ def samples_new() -> ResponseReturnValue:
 @auth.login_required
 def samples_detail(sample_id: int) -> ResponseReturnValue:
     """A sample with its results and the limits used."""
-    sample = monitoring.to_out(monitoring.get(database.session(), sample_id))
+    sample = monitoring.to_out(monitoring.get(database.session(), sample_id, actor()))
     return render_template("agency/sample_detail.html", sample=sample)
 
 

@@ -19,7 +19,7 @@ from api.web import bp
 from api.web.forms import errors_of, form_data, validate
 from chains import supplier_alerts
 from registry import approved_suppliers, partners, receiving_gates
-from registry.errors import DomainError
+from registry.errors import DomainError, Forbidden
 from registry.models import GateMode
 
 
@@ -77,6 +77,11 @@ def approved_suppliers_page(partner_id: int) -> tuple[str, int]:
     return _list_page(partner_id)
 
 
+def _status(exc: Exception) -> int:
+    """A refused form's status: 403 for a user who may not, 422 for values that do not fit."""
+    return 403 if isinstance(exc, Forbidden) else 422
+
+
 @bp.post("/partners/<int:partner_id>/approved-suppliers")
 @auth.login_required
 def approve_supplier_form(partner_id: int) -> Response | tuple[str, int]:
@@ -88,7 +93,7 @@ def approve_supplier_form(partner_id: int) -> Response | tuple[str, int]:
                                    approval)
     except (ValidationError, DomainError) as exc:
         database.session().rollback()
-        return _list_page(partner_id, errors_of(exc), dict(request.form), 422)
+        return _list_page(partner_id, errors_of(exc), dict(request.form), _status(exc))
     database.session().commit()
     flash(gettext("Supplier approved."))
     return redirect(url_for("web.approved_suppliers_page", partner_id=partner_id))
@@ -113,7 +118,7 @@ def receiving_gate_form(partner_id: int) -> Response | tuple[str, int]:
         receiving_gates.set_gate(database.session(), auth.current_actor(), partner_id, gate)
     except (ValidationError, DomainError) as exc:
         database.session().rollback()
-        return _list_page(partner_id, errors_of(exc), dict(request.form), 422)
+        return _list_page(partner_id, errors_of(exc), dict(request.form), _status(exc))
     database.session().commit()
     flash(gettext("Receiving gate saved."))
     return redirect(url_for("web.approved_suppliers_page", partner_id=partner_id))
