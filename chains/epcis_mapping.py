@@ -214,7 +214,11 @@ class Planner:
     def harvest(self, index: int, event: ObjectEvent) -> None:
         """Commissioning / farm harvest: a lot per object group at its origin."""
         groups = self.plan.groups[index] = self.groups(event.epc_list, event.quantity_list)
-        place = self._location(event, PartnerKind.PRODUCER)
+        places = [self.r.place(loc.id, PartnerKind.PRODUCER)
+                  for loc in (event.read_point, event.biz_location) if loc is not None]
+        place = next((p for p in places if p and (p.growing_area or
+                                                  p.aquaculture_registration)), None)
+        place = place or self._location(event, PartnerKind.PRODUCER)
         party = self._party(event, "source_list", PartnerKind.PRODUCER)
         origin: dict[str, Any]
         if place is not None and (place.growing_area or place.aquaculture_registration):

@@ -185,3 +185,24 @@ def project_all(session: Session, events: Sequence[Any], base_url: str) -> list[
     facts = Facts(session, base_url)
     facts.load(events)
     return [project(event, facts) for event in events]
+
+
+KIND_ORDER = {EventKind.HARVEST: 0, EventKind.SHIP: 1, EventKind.RECEIVE: 2,
+              EventKind.TRANSFORM: 3}
+
+
+def trace_document(session: Session, lot_ids: set[int], transformation_ids: set[int],
+                   base_url: str) -> dict[str, Any]:
+    """An EPCISDocument of a trace's events (harvests, shipments, receipts, transformations of
+    its lots) in the order they happened, for another system to capture."""
+    from sqlalchemy import or_
+
+    from chains.epcis import epcis_document
+    from registry.models import Event
+
+    rows = session.execute(select(Event).where(
+        Event.kind.in_(PROJECTED),
+        or_(Event.lot_id.in_(lot_ids), Event.transformation_id.in_(transformation_ids)))
+    ).scalars().all()
+    ordered = sorted(rows, key=lambda e: (e.occurred_at, KIND_ORDER[EventKind(e.kind)], e.id))
+    return epcis_document(project_all(session, ordered, base_url))
