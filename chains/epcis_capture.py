@@ -22,14 +22,16 @@ import re
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from chains import bulk, bulk_load
-from chains.epcis import EPCISDocument, identifier_key, parse_document
+from chains.epcis import EPCISDocument, parse_document
 from chains.epcis_mapping import Group, Planner
+from chains.epcis_mapping import key_of as _key
 from chains.epcis_resolve import Resolver
 from registry import audit, database
 from registry.actors import Actor
@@ -50,6 +52,13 @@ ROLES = (("epc_list", "epc"), ("quantity_list", "quantity"), ("parent_id", "pare
          ("input_epc_list", "input"), ("input_quantity_list", "input"),
          ("output_epc_list", "output"), ("output_quantity_list", "output"))
 _OPERATION = re.compile(r"^operations\.(\d+)\.?(.*)$")
+
+
+@cache
+def _roles(event_type: type) -> tuple[tuple[str, str], ...]:
+    """The identifier-bearing fields an event type has (pydantic misses are slow)."""
+    fields = getattr(event_type, "model_fields", {})
+    return tuple((attr, role) for attr, role in ROLES if attr in fields)
 
 
 class CaptureRefused(Conflict):
@@ -106,9 +115,9 @@ def _uris(document: EPCISDocument) -> tuple[set[str], set[str], set[tuple[str, s
             places.add(item.source)
         for item in getattr(event, "destination_list", None) or []:
             places.add(item.destination)
-        for attr, _role in ROLES:
-            for uri in _values(getattr(event, attr, None)):
-                key = identifier_key(uri)
+        for attr, _role in _roles(type(event)):
+            for uri in _values(getattr(event, attr)):
+                key = _key(uri)
                 if key.startswith("https://id.gs1.org/00/"):
                     ssccs.add(key)
                 if "/01/" not in key:
@@ -218,9 +227,9 @@ def _capture(session: Session, actor: Actor, document: EPCISDocument, base_url: 
             for key in group.keys:
                 lots[key] = lot_id
         seen: set[tuple[str, str]] = set()
-        for attr, role in ROLES:
-            for uri in _values(getattr(event, attr, None)):
-                key = identifier_key(uri)
+        for attr, role in _roles(type(event)):
+            for uri in _values(getattr(event, attr)):
+                key = _key(uri)
                 if (role, key) not in seen:
                     seen.add((role, key))
                     epcs.append({"epcis_event_id": ids[index], "role": role, "key": key[:300],
@@ -243,8 +252,8 @@ def _event_row(row_id: int, capture_id: str, event: Any, raw: dict[str, Any], di
             "action": getattr(event, "action", None), "event_time": event.event_time,
             "record_time": now, "biz_step": _short(getattr(event, "biz_step", None)),
             "disposition": _short(getattr(event, "disposition", None)),
-            "biz_location": identifier_key(biz_location.id)[:300] if biz_location else None,
-            "read_point": identifier_key(read_point.id)[:300] if read_point else None,
+            "biz_location": _key(biz_location.id)[:300] if biz_location else None,
+            "read_point": _key(read_point.id)[:300] if read_point else None,
             "body": raw}
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -52,6 +53,8 @@ from registry.units import Unit
 UOM_UNITS = {"KGM": Unit.KG, "GRM": Unit.G, "TNE": Unit.T, "LTR": Unit.L, "MLT": Unit.ML}
 UNIT_UOMS = {unit: uom for uom, unit in UOM_UNITS.items()}
 PARTY_TYPES = ("owning_party", "possessing_party")
+key_of = lru_cache(maxsize=65536)(identifier_key)
+"""`identifier_key`, remembered (a capture names the same identifiers many times)."""
 
 
 class FoundOp(HarvestOp):
@@ -113,7 +116,7 @@ class Planner:
         found: dict[tuple[str, str | None, str], Group] = {}
         for uri in epcs or []:
             ident = self.r.identifier(uri)
-            key = identifier_key(uri)
+            key = key_of(uri)
             if ident is not None and ident.kind == "sscc" and key in self.containers:
                 for child in self.containers[key]:
                     self._merge(found, child.gtin, child.batch, child.quantity, child.unit,
@@ -131,7 +134,7 @@ class Planner:
                     or element.quantity is None or unit is None or element.quantity <= 0):
                 continue
             self._merge(found, ident.gtin, ident.batch, element.quantity, unit,
-                        [identifier_key(element.epc_class)], None)
+                        [key_of(element.epc_class)], None)
         return list(found.values())
 
     def _merge(self, found: dict[Any, Group], gtin: str, batch: str | None, quantity: Decimal,
@@ -319,6 +322,6 @@ class Planner:
         children = self.groups(event.child_epcs, event.child_quantity_list)
         self.plan.groups[index] = children
         if event.parent_id and event.action in ("ADD", "OBSERVE") and children:
-            self.containers[identifier_key(event.parent_id)] = children
+            self.containers[key_of(event.parent_id)] = children
         elif event.parent_id and event.action == "DELETE":
-            self.containers.pop(identifier_key(event.parent_id), None)
+            self.containers.pop(key_of(event.parent_id), None)
