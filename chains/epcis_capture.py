@@ -17,19 +17,19 @@ nothing.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
+from urllib.parse import unquote
 
 from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from chains import bulk, bulk_load
-from chains.epcis import EPCISDocument, parse_document
+from chains.epcis import EPCISDocument, parse_document, parse_event
 from chains.epcis_mapping import Group, Planner
 from chains.epcis_mapping import key_of as _key
 from chains.epcis_resolve import Resolver
@@ -126,15 +126,10 @@ def _uris(document: EPCISDocument) -> tuple[set[str], set[str], set[tuple[str, s
                 gtin = parts[parts.index("01") + 1]
                 gtins.add(gtin)
                 if "10" in parts[4:]:
-                    pairs.add((gtin, _unescape(parts[parts.index("10", 4) + 1])))
+                    pairs.add((gtin, unquote(parts[parts.index("10", 4) + 1])))
                 elif "21" in parts:
                     bare.add(key)
     return places, gtins, pairs, bare, ssccs
-
-
-def _unescape(value: str) -> str:
-    from urllib.parse import unquote
-    return unquote(value)
 
 
 def _values(value: Any) -> list[str]:
@@ -192,7 +187,6 @@ def _capture(session: Session, actor: Actor, document: EPCISDocument, base_url: 
     planner = Planner(resolver, known, instances,
                       _in_transit(session, set(known.values()) | set(instances.values())),
                       {}, actor.partner_id)
-    from chains.epcis import parse_event
     for key, body in stored_containers.items():
         event = parse_event(body)
         planner.containers[key] = planner.groups(event.child_epcs, event.child_quantity_list)
@@ -314,7 +308,3 @@ def record_failure(session: Session, actor: Actor, capture_id: str, data: Any,
                              sha256=document_sha256(data), recorded_by=actor.username))
     return CaptureResult(capture_id, "failed", len(events), 0, errors)
 
-
-def json_size(data: Any) -> int:
-    """The size of a document as compact JSON (for logs)."""
-    return len(json.dumps(data, separators=(",", ":")))

@@ -19,11 +19,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from chains.epcis import (
     aquaculture_registration_uri,
+    epcis_document,
     event_hash,
     gln_uri,
     growing_area_uri,
@@ -35,6 +36,7 @@ from chains.epcis_mapping import UNIT_UOMS
 from chains.epcis_resolve import partner_uri
 from registry.models import (
     AquacultureRegistration,
+    Event,
     EventKind,
     GrowingArea,
     Lot,
@@ -195,11 +197,6 @@ def trace_document(session: Session, lot_ids: set[int], transformation_ids: set[
                    base_url: str) -> dict[str, Any]:
     """An EPCISDocument of a trace's events (harvests, shipments, receipts, transformations of
     its lots) in the order they happened, for another system to capture."""
-    from sqlalchemy import or_
-
-    from chains.epcis import epcis_document
-    from registry.models import Event
-
     rows = session.execute(select(Event).where(
         Event.kind.in_(PROJECTED),
         or_(Event.lot_id.in_(lot_ids), Event.transformation_id.in_(transformation_ids)))

@@ -150,8 +150,7 @@ class Resolver:
             if same is not None:
                 self.places[uri] = same
                 return same
-        (partner_id,) = reserve_ids(self.session, Partner.__table__, 1) if not self.new_partners \
-            else (self._next_partner_id(),)
+        partner_id = self._new_id(Partner.__table__, self.new_partners)
         name = f"GLN {gln}" if gln else (ident.code if ident and ident.code else uri)[:180]
         self.new_partners.append({
             "id": partner_id, "kind": kind, "name": f"{name} (EPCIS)", "name_en": None,
@@ -166,24 +165,19 @@ class Resolver:
         self.places[uri] = Place(partner_id)
         return self.places[uri]
 
-    def _next_partner_id(self) -> int:
-        return max(p["id"] for p in self.new_partners) + 1 if self._sqlite() else \
-            reserve_ids(self.session, Partner.__table__, 1)[0]
-
-    def _sqlite(self) -> bool:
-        return self.session.get_bind().dialect.name == "sqlite"
+    def _new_id(self, table: Any, made: list[dict[str, Any]]) -> int:
+        """A primary key for one more new row (SQLite numbers after the largest, which the
+        rows made but not yet written do not raise)."""
+        if made and self.session.get_bind().dialect.name == "sqlite":
+            return int(max(row["id"] for row in made)) + 1
+        return reserve_ids(self.session, table, 1)[0]
 
     def product(self, gtin: str, owner_id: int) -> int:
         """The product of a GTIN; an unverified one owned by `owner_id` if unknown."""
         found = self.products.get(gtin)
         if found is not None:
             return found
-        if not self.new_products:
-            product_id = reserve_ids(self.session, Product.__table__, 1)[0]
-        elif self._sqlite():
-            product_id = max(p["id"] for p in self.new_products) + 1
-        else:
-            product_id = reserve_ids(self.session, Product.__table__, 1)[0]
+        product_id = self._new_id(Product.__table__, self.new_products)
         name = f"GTIN {gtin}"
         self.new_products.append({
             "id": product_id, "name_vi": name, "name_en": name,

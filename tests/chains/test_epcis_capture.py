@@ -126,6 +126,9 @@ def test_harvest_ship_receive_transform_map_to_lots_shipments_and_transformation
     found, _ = events_of(chain.api("admin"), MATCH_anyEPCClass=lgtin(lime, "H1"))
     assert len(found) == 4
     assert found[-1]["certificationInfo"] == ["https://cert.example.org/vietgap/123"]
+    history = chain.api("admin").get(f"/lots/{lot.lot_code}/events").json
+    assert history[0]["epcis"]["certificationInfo"] == ["https://cert.example.org/vietgap/123"]
+    assert history[-1]["epcis"]["sensorElementList"][0]["sensorReport"][0]["uom"] == "CEL"
     transformed, _ = events_of(chain.api("admin"), eventType="TransformationEvent")
     assert transformed[0]["sensorElementList"][0]["sensorReport"][0]["value"] == 6.5
 
