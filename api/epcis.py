@@ -89,7 +89,7 @@ def capture_status(actor: Actor, capture_id: str) -> Response:
 def query_events(actor: Actor) -> Response:
     """An EPCISQueryDocument; more pages through `Link: <...>; rel="next"`."""
     query = epcis.parse_query(request.args)
-    found, after = epcis_query.find_events(database.session(), query, _base_url())
+    found, after = epcis_query.find_events(database.session(), query, _base_url(), actor)
     document = epcis.query_document(found)
     response = Response(json.dumps(document, ensure_ascii=False, default=str),
                         mimetype=QUERY_MIME)

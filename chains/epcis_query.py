@@ -23,7 +23,9 @@ from chains.epcis.identifiers import InvalidIdentifier
 from chains.epcis.queries import identifier_key
 from chains.epcis_project import PROJECTED, project_all
 from chains.epcis_resolve import PARTNERS_PATH
+from registry.actors import Actor
 from registry.models import (
+    EpcisCapture,
     EpcisEpc,
     EpcisEvent,
     Event,
@@ -31,6 +33,7 @@ from registry.models import (
     Lot,
     Partner,
     Product,
+    Shipment,
     TransformationInput,
 )
 
@@ -74,10 +77,14 @@ def _window(time_col: Any, id_col: Any, source: int, after: list[Any] | None,
     return later
 
 
-def _captured(session: Session, query: EventQuery, descending: bool) -> list[Any]:
+def _captured(session: Session, query: EventQuery, descending: bool,
+              viewer: Actor | None) -> list[Any]:
     e = EpcisEvent
     time_col = e.event_time if query.order_by == "eventTime" else e.record_time
     where: list[Any] = []
+    if viewer is not None and viewer.is_partner:  # a partner reads what it captured
+        where.append(e.capture_id.in_(select(EpcisCapture.id).where(
+            EpcisCapture.recorded_by == viewer.username)))
     if query.event_types:
         where.append(e.event_type.in_(query.event_types))
     for low, high, col in ((query.ge_event_time, query.lt_event_time, e.event_time),
@@ -176,13 +183,17 @@ def _kinds(query: EventQuery) -> set[EventKind]:
     return kinds
 
 
-def _recorded(session: Session, query: EventQuery, base_url: str,
-              descending: bool) -> list[Any]:
+def _recorded(session: Session, query: EventQuery, base_url: str, descending: bool,
+              viewer: Actor | None) -> list[Any]:
     kinds = _kinds(query)
     if not kinds:
         return []
     time_col = Event.occurred_at if query.order_by == "eventTime" else Event.recorded_at
     where: list[Any] = [Event.kind.in_(sorted(kinds)), Event.epcis_event_id.is_(None)]
+    if viewer is not None and viewer.is_partner:  # its own events and its shipments' ends
+        mine = select(Shipment.id).where(or_(Shipment.from_partner_id == viewer.partner_id,
+                                             Shipment.to_partner_id == viewer.partner_id))
+        where.append(or_(Event.partner_id == viewer.partner_id, Event.shipment_id.in_(mine)))
     for low, high, col in ((query.ge_event_time, query.lt_event_time, Event.occurred_at),
                            (query.ge_record_time, query.lt_record_time, Event.recorded_at)):
         if low:
@@ -207,16 +218,18 @@ def _recorded(session: Session, query: EventQuery, base_url: str,
                                 .order_by(*order).limit(query.per_page + 1)))
 
 
-def find_events(session: Session, query: EventQuery, base_url: str
-                ) -> tuple[list[dict[str, Any]], list[Any] | None]:
-    """One page of matching events (EPCIS dicts) and the position after it, if more remain."""
+def find_events(session: Session, query: EventQuery, base_url: str,
+                viewer: Actor | None = None) -> tuple[list[dict[str, Any]], list[Any] | None]:
+    """One page of matching events (EPCIS dicts) and the position after it, if more remain.
+    A partner `viewer` sees what it captured and the registry events at its premises or of
+    shipments it sent or received; agencies and admins see all."""
     if query.transformation_ids:
         raise InvalidQuery("EQ_transformationID", "not supported by this registry")
     descending = query.order_direction == "DESC"
     rows: list[tuple[Any, int, int, Any]] = []
-    for row in _captured(session, query, descending):
+    for row in _captured(session, query, descending, viewer):
         rows.append((row.at, 0, row.id, row))
-    for row in _recorded(session, query, base_url, descending):
+    for row in _recorded(session, query, base_url, descending, viewer):
         rows.append((row.at, 1, row[0].id, row[0]))
     rows.sort(key=lambda r: (r[0], r[1], r[2]), reverse=descending)
     page, more = rows[:query.per_page], len(rows) > query.per_page

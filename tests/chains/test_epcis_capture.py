@@ -254,6 +254,8 @@ def test_registry_events_are_queryable_as_epcis_with_keyset_pages(chain: Chain,
     harvests, _ = events_of(chain.api("admin"), EQ_bizStep="commissioning",
                             eventType="ObjectEvent")
     assert len(harvests) == 3 and harvests[0]["action"] == "ADD"
+    mine, _ = events_of(chain.api("collector"))
+    assert len(mine) == 2  # a partner sees its own shipments' events, not the farm's harvests
     document_ = epcis.query_document(harvests)
     epcis.parse_query_document(document_)  # what we answer is valid EPCIS
 
