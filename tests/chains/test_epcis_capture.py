@@ -179,6 +179,10 @@ def test_unknown_parties_and_products_become_unverified_and_histories_incomplete
     assert lot.history_incomplete and lot.quantity == 3
     shipment = session.execute(select(Shipment).where(Shipment.lot_id == lot.id)).scalar_one()
     assert shipment.quantity == 3
+    listed = chain.api("agency_80").get("/partners", query_string={"verified": "false"}).json
+    assert sorted(p["gln"] for p in listed["items"]) == sorted(p.gln for p in partners)
+    unverified = chain.api("admin").get("/products", query_string={"verified": "false"}).json
+    assert [p["gtin"] for p in unverified["items"]] == ["09521234543213"]
     again = capture(chain.api("admin"), doc)  # the same parties are found, not made again
     assert again["status"] == "success"
     assert again["unverifiedCreated"] == {"partners": [], "products": []}
