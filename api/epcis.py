@@ -48,7 +48,7 @@ def _status(capture: EpcisCapture | epcis_capture.CaptureResult) -> dict[str, An
                 "errors": capture.errors, "createdAt": capture.created_at}
     return {"captureID": capture.capture_id, "status": capture.status,
             "events": capture.events, "recorded": capture.operations, "errors": capture.errors,
-            "unverifiedCreated": capture.created}
+            "unverifiedCreated": capture.created, "notes": capture.notes}
 
 
 @operation(bp, "POST", "/capture", summary="Capture an EPCIS 2.0 document (JSON or JSON-LD, up "

@@ -77,6 +77,8 @@ class CaptureResult:
     operations: int
     errors: list[dict[str, str]] = field(default_factory=list)
     created: dict[str, list[int]] = field(default_factory=dict)
+    notes: list[dict[str, str]] = field(default_factory=list)
+    """Events kept as captured only, and why (e.g. a shipment without a destination party)."""
 
 
 def new_capture_id() -> str:
@@ -234,7 +236,10 @@ def _capture(session: Session, actor: Actor, document: EPCISDocument, base_url: 
     audit.append(session, actor, "epcis_capture", "epcis_capture", capture_id,
                  {"events": len(rows), "operations": len(plan.ops), "sha256": sha256,
                   "unverified": created})
-    return CaptureResult(capture_id, "success", len(rows), len(plan.ops), created=created)
+    notes = [{"field": f"epcisBody.eventList[{i}]", "message": note}
+             for i, note in sorted(plan.notes.items())][:100]
+    return CaptureResult(capture_id, "success", len(rows), len(plan.ops), created=created,
+                         notes=notes)
 
 
 def _event_row(row_id: int, capture_id: str, event: Any, raw: dict[str, Any], digest: str,

@@ -178,7 +178,16 @@ class Planner:
     # -- events --------------------------------------------------------------------------
 
     def event(self, index: int, event: Any) -> None:
-        """Plan one event's operations (none for events this mapping does not cover)."""
+        """Plan one event's operations (none for events this mapping does not cover); an event
+        whose quantities the registry's operations cannot take is kept as captured only."""
+        planned = len(self.plan.ops)
+        try:
+            self._event(index, event)
+        except ValidationError as exc:
+            del self.plan.ops[planned:], self.plan.op_events[planned:]
+            self.plan.notes[index] = f"not recorded: {exc.errors()[0]['msg']}"
+
+    def _event(self, index: int, event: Any) -> None:
         if isinstance(event, AggregationEvent):
             self.aggregation(index, event)
         elif isinstance(event, TransformationEvent):

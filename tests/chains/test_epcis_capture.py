@@ -108,7 +108,7 @@ def test_harvest_ship_receive_transform_map_to_lots_shipments_and_transformation
     body = capture(chain.api("admin"), doc)
     assert body["status"] == "success", body["errors"]
     session.commit()  # a fresh snapshot: what the API committed since
-    assert body["recorded"] == 4
+    assert body["recorded"] == 4 and body["notes"] == []
     lot = session.execute(select(Lot).where(Lot.batch == "H1")).scalar_one()
     assert lot.growing_area_id is not None and lot.producer_id == chain.ids["farm_a"]
     assert lot.quantity == 1_000_000 and not lot.history_incomplete
