@@ -214,9 +214,12 @@ def _capture(session: Session, actor: Actor, document: EPCISDocument, base_url: 
         "event_count": len(document.events), "mapped_count": len(plan.ops), "sha256": sha256,
         "recorded_by": actor.username, "created_at": now}])
     hashes = document.event_hashes()
+    contexts = document.context if isinstance(document.context, list) else [document.context]
+    namespaces = [c for c in contexts if isinstance(c, dict)]  # extension prefixes
     rows, epcs = [], []
     for index, (event, raw) in enumerate(zip(document.events, document.raw_events, strict=True)):
-        rows.append(_event_row(ids[index], capture_id, event, raw, hashes[index], now))
+        body = {"@context": namespaces, **raw} if namespaces and "@context" not in raw else raw
+        rows.append(_event_row(ids[index], capture_id, event, body, hashes[index], now))
         lots = {}
         for group in plan.groups.get(index, []):
             lot_id = _lot_of(group, codes, lot_ids)
