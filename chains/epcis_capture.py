@@ -189,9 +189,10 @@ def _capture(session: Session, actor: Actor, document: EPCISDocument, base_url: 
     planner = Planner(resolver, known, instances,
                       _in_transit(session, set(known.values()) | set(instances.values())),
                       {}, actor.partner_id)
-    for key, body in stored_containers.items():
-        event = parse_event(body)
-        planner.containers[key] = planner.groups(event.child_epcs, event.child_quantity_list)
+    for key, body in stored_containers.items():  # AggregationEvents captured earlier
+        stored = parse_event(body)
+        planner.containers[key] = planner.groups(getattr(stored, "child_epcs", None),
+                                                 getattr(stored, "child_quantity_list", None))
     for index, event in enumerate(document.events):
         planner.event(index, event)
     plan = planner.plan
