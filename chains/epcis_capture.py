@@ -119,19 +119,25 @@ def _uris(document: EPCISDocument) -> tuple[set[str], set[str], set[tuple[str, s
             places.add(item.destination)
         for attr, _role in _roles(type(event)):
             for uri in _values(getattr(event, attr)):
-                key = _key(uri)
-                if key.startswith("https://id.gs1.org/00/"):
-                    ssccs.add(key)
-                if "/01/" not in key:
-                    continue
-                parts = key.split("/")
-                gtin = parts[parts.index("01") + 1]
-                gtins.add(gtin)
-                if "10" in parts[4:]:
-                    pairs.add((gtin, unquote(parts[parts.index("10", 4) + 1])))
-                elif "21" in parts:
-                    bare.add(key)
+                _collect(uri, gtins, pairs, bare, ssccs)
     return places, gtins, pairs, bare, ssccs
+
+
+def _collect(uri: str, gtins: set[str], pairs: set[tuple[str, str]], bare: set[str],
+             ssccs: set[str]) -> None:
+    """Note the GTIN, GTIN + batch, batchless SGTIN or SSCC an identifier names."""
+    key = _key(uri)
+    if key.startswith("https://id.gs1.org/00/"):
+        ssccs.add(key)
+    if "/01/" not in key:
+        return
+    parts = key.split("/")
+    gtin = parts[parts.index("01") + 1]
+    gtins.add(gtin)
+    if "10" in parts[4:]:
+        pairs.add((gtin, unquote(parts[parts.index("10", 4) + 1])))
+    elif "21" in parts:
+        bare.add(key)
 
 
 def _values(value: Any) -> list[str]:
@@ -142,8 +148,22 @@ def _values(value: Any) -> list[str]:
     return [v if isinstance(v, str) else v.epc_class for v in value]
 
 
-def _stored(session: Session, pairs: set[tuple[str, str]], bare: set[str], ssccs: set[str],
-            ) -> tuple[dict[tuple[str, str], str], dict[str, str], dict[str, Any]]:
+def _containers(session: Session, ssccs: set[str]) -> dict[str, Any]:
+    """The stored AggregationEvent ADD that last filled each of these pallets (SSCCs)."""
+    if not ssccs:
+        return {}
+    rows = session.execute(
+        select(EpcisEpc.key, EpcisEvent.body).join(
+            EpcisEvent, EpcisEvent.id == EpcisEpc.epcis_event_id)
+        .where(EpcisEpc.key.in_(ssccs), EpcisEpc.role == "parent",
+               EpcisEvent.event_type == "AggregationEvent", EpcisEvent.action == "ADD")
+        .order_by(EpcisEvent.event_time)).all()
+    return {key: body for key, body in rows}
+
+
+def _stored(session: Session, pairs: set[tuple[str, str]], bare: set[str],
+            ) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
+    """The stored lots of these GTIN + batch pairs, and of batchless SGTINs captured before."""
     known: dict[tuple[str, str], str] = {}
     pair_list = sorted(pairs)
     for start in range(0, len(pair_list), 500):
@@ -152,20 +172,11 @@ def _stored(session: Session, pairs: set[tuple[str, str]], bare: set[str], ssccs
                 select(Product.gtin, Lot.batch, Lot.lot_code).join(Product,
                                                                    Product.id == Lot.product_id)
                 .where(tuple_(Product.gtin, Lot.batch).in_(chunk))):
-            known[(gtin, batch)] = code
+            known[(str(gtin), batch)] = code
     instances = dict(session.execute(
         select(EpcisEpc.key, Lot.lot_code).join(Lot, Lot.id == EpcisEpc.lot_id)
         .where(EpcisEpc.key.in_(bare))).all()) if bare else {}
-    containers: dict[str, Any] = {}
-    if ssccs:
-        rows = session.execute(
-            select(EpcisEpc.key, EpcisEvent.body).join(
-                EpcisEvent, EpcisEvent.id == EpcisEpc.epcis_event_id)
-            .where(EpcisEpc.key.in_(ssccs), EpcisEpc.role == "parent",
-                   EpcisEvent.event_type == "AggregationEvent", EpcisEvent.action == "ADD")
-            .order_by(EpcisEvent.event_time)).all()
-        containers = {key: body for key, body in rows}
-    return known, instances, containers
+    return known, instances
 
 
 def _in_transit(session: Session, codes: set[str]) -> dict[tuple[str, int], list[int]]:
@@ -183,9 +194,14 @@ def _in_transit(session: Session, codes: set[str]) -> dict[tuple[str, int], list
 def _capture(session: Session, actor: Actor, document: EPCISDocument, base_url: str,
              capture_id: str, sha256: str) -> CaptureResult:
     places, gtins, pairs, bare, ssccs = _uris(document)
+    stored_containers = _containers(session, ssccs)
+    for body in stored_containers.values():  # what the pallets hold is named too
+        for uri in [*body.get("childEPCs", []),
+                    *(q.get("epcClass") for q in body.get("childQuantityList", []))]:
+            _collect(uri, gtins, pairs, bare, ssccs)
     resolver = Resolver(session, actor, base_url)
     resolver.load(places, gtins)
-    known, instances, stored_containers = _stored(session, pairs, bare, ssccs)
+    known, instances = _stored(session, pairs, bare)
     planner = Planner(resolver, known, instances,
                       _in_transit(session, set(known.values()) | set(instances.values())),
                       {}, actor.partner_id)

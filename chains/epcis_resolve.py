@@ -175,7 +175,11 @@ class Resolver:
     def product(self, gtin: str, owner_id: int) -> int:
         """The product of a GTIN; an unverified one owned by `owner_id` if unknown."""
         found = self.products.get(gtin)
+        if found is None and gtin not in self.products:  # a GTIN `load` was not told about
+            found = self.session.execute(select(Product.id).where(
+                Product.gtin == gtin)).scalar()
         if found is not None:
+            self.products[gtin] = found
             return found
         product_id = self._new_id(Product.__table__, self.new_products)
         name = f"GTIN {gtin}"

@@ -195,10 +195,12 @@ def test_aggregation_records_containment_so_shipping_the_pallet_ships_its_conten
     lime = gtin_of(session, chain.ids["lime"])
     batch = made.json["batch"]
     sscc = "urn:epc:id:sscc:0614141.1234567890"
-    doc = document(
+    packed = capture(chain.api("farm_a"), document(
         event("AggregationEvent", action="ADD", parentID=sscc, bizStep="packing",
               childQuantityList=[{"epcClass": lgtin(lime, batch), "quantity": 300,
-                                  "uom": "KGM"}]),
+                                  "uom": "KGM"}])))
+    assert packed["status"] == "success", packed["errors"]
+    doc = document(  # a later capture: the containment is read back from the stored event
         event(action="OBSERVE", bizStep="shipping", at="2026-11-02T09:00:00+07:00",
               epcList=[sscc], bizLocation={"id": epcis.gln_uri(glns["farm_a"])},
               destinationList=[{"type": "owning_party",
