@@ -38,11 +38,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app, settings)
 
-    from api import cli, ops, scan, v1, web
+    from api import cli, epcis, ops, scan, v1, web
 
     cli.init_app(app)
-    for blueprint in (v1.bp, web.bp, ops.bp):
+    for blueprint in (v1.bp, epcis.bp, web.bp, ops.bp):
         app.register_blueprint(blueprint)
     scan.init_app(app)
     security.exempt_api(app, v1.bp)
+    security.exempt_api(app, epcis.bp)
     return app

@@ -63,7 +63,8 @@ def optional_user() -> User | None:
             user = accounts.user_for_token(database.session(), token)
             if user is None:
                 raise Unauthenticated("the API token is unknown or revoked")
-        elif request.path.startswith("/api/") and request.method not in SAFE_METHODS:
+        elif (request.path.startswith(("/api/", "/epcis/"))
+              and request.method not in SAFE_METHODS):
             user = None  # API writes need a token: cookies alone would invite CSRF
         else:
             user = _session_user()

@@ -93,17 +93,27 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def record_batch(session: Session, actor: Actor, operations: list[Any]) -> BatchResult:
-    """Apply the operations in order, all or nothing; one result per operation."""
+def record_batch(session: Session, actor: Actor, operations: list[Any], *,
+                 sources: list[int | None] | None = None,
+                 trust_incomplete: bool = False) -> BatchResult:
+    """Apply the operations in order, all or nothing; one result per operation.
+
+    `sources` (an EPCIS capture) gives each operation's captured event id, stored on the event
+    row it records (`event.epcis_event_id`), so queries do not return that event twice;
+    `trust_incomplete` lets a holder of a lot whose history is incomplete move more than the
+    registry knows it holds (mass balance applies to what the registry knows)."""
     with _collector_paused():
-        return _record(session, actor, operations)
+        return _record(session, actor, operations, sources, trust_incomplete)
 
 
-def _record(session: Session, actor: Actor, operations: list[Any]) -> BatchResult:
+def _record(session: Session, actor: Actor, operations: list[Any],
+            sources: list[int | None] | None = None,
+            trust_incomplete: bool = False) -> BatchResult:
     database.begin_write(session)
     ops = list(operations)
     loaded = bulk_load.load(session, ops)
     replay = Replay(session, actor, loaded, ops)
+    replay.trust_incomplete = trust_incomplete
     for index, op in enumerate(ops):
         try:
             replay.apply(index, op)
@@ -111,6 +121,8 @@ def _record(session: Session, actor: Actor, operations: list[Any]) -> BatchResul
             field = ("shipment_ref" if isinstance(op, ReceiveOp) and op.shipment_ref
                      else DEFAULT_FIELD[op.type])
             raise _refused(exc, index, op, field) from None
+        if sources is not None:
+            replay.events[-1]["epcis_event_id"] = sources[index]
     first_event, last_event = _write(session, replay)
     digest = hashlib.sha256(audit.canonical(
         [op.model_dump(mode="json") for op in ops]).encode("utf-8")).hexdigest()
@@ -177,7 +189,8 @@ def _write(session: Session, replay: Replay) -> tuple[int | None, int | None]:
                     received_quantity=bindparam("rq", type_=table.c.received_quantity.type)),
             list(replay.receipts.values()))
     _write_holdings(session, replay)
-    events = [{**e, "recorded_at": now, "recorded_by": replay.actor.username}
+    events = [{"epcis_event_id": None, **e, "recorded_at": now,
+               "recorded_by": replay.actor.username}
               for e in replay.events]
     first = last = None
     if events:

@@ -51,6 +51,7 @@ class Replay:
 
     def __init__(self, session: Session, actor: Actor, loaded: Loaded, ops: list[Any]) -> None:
         self.actor, self.loaded = actor, loaded
+        self.trust_incomplete = False  # an EPCIS capture: mass balance on what is known
         self.today = date.today()
         self.lots = {row.id: LotState(row.id, row.lot_code, row.product_id, row.base_unit,
                                       row.status, row.origin_summary or {},
@@ -146,6 +147,8 @@ class Replay:
               quantity_field: str) -> None:
         key = (lot.id, partner_id)
         held = self.holdings.get(key, 0)
+        if self.trust_incomplete and lot.history_incomplete and held < asked:
+            held = asked  # EPCIS: what the registry cannot account for, the event shows held
         if lot.status is not LotStatus.ACTIVE:
             raise LotNotMovable(lot, held=held, asked=asked, field=lot_field)  # type: ignore[arg-type]
         if held < asked:
@@ -210,11 +213,15 @@ class Replay:
             "growing_area_id": origin.id if kind is OriginType.GROWING_AREA else None,
             "aquaculture_registration_id": (
                 origin.id if kind is OriginType.AQUACULTURE_REGISTRATION else None),
-            "origin_summary": summary})
+            "origin_summary": summary,
+            "history_incomplete": getattr(op, "history_incomplete", False)})
         self._name(op.ref, "lot", row["id"], index, "ref")
         self._give(row["id"], producer.id, amount)
+        data = {"origin_type": kind.value, "origin": summary["origins"][0]["code"]}
+        if row["history_incomplete"]:  # an EPCIS capture found it held, history unknown
+            data["history_incomplete"] = True
         self._event(EventKind.HARVEST, occurred, producer.id, lot_id=row["id"], quantity=amount,
-                    data={"origin_type": kind.value, "origin": summary["origins"][0]["code"]})
+                    data=data)
         return {"lot_code": row["lot_code"]}
 
     def _origin(self, op: HarvestOp, producer: Any) -> tuple[OriginType, Any]:

@@ -78,6 +78,8 @@ class PartnerQuery(PageQuery):
 
     kind: PartnerKind | None = None
     province_code: str | None = Field(default=None, description="current province code")
+    verified: bool | None = Field(default=None, description="false: the unverified partners "
+                                  "EPCIS captures created, for an agency to check")
 
 
 def to_out(partner: Partner) -> PartnerOut:
@@ -157,6 +159,8 @@ def search(query: PartnerQuery) -> Select[Partner]:
         stmt = stmt.where(Partner.kind == query.kind)
     if query.province_code:
         stmt = stmt.where(Partner.province_code_current == query.province_code.zfill(2))
+    if query.verified is not None:
+        stmt = stmt.where(Partner.verified.is_(query.verified))
     if query.q:
         stmt = stmt.where(Partner.search_text.like(like(fold(query.q)), escape="\\"))
     return stmt

@@ -81,6 +81,8 @@ class ProductQuery(PageQuery):
     owner_id: int | None = None
     category: ProductCategory | None = None
     ocop: bool | None = Field(default=None, description="only products with an OCOP rating")
+    verified: bool | None = Field(default=None, description="false: the unverified products "
+                                  "EPCIS captures created, for an agency to check")
 
 
 def ocop_out(product: Product, today: date | None = None) -> OcopOut | None:
@@ -154,6 +156,8 @@ def search(query: ProductQuery) -> Select[Product]:
         stmt = stmt.where(Product.ocop_stars.is_not(None))
     elif query.ocop is False:
         stmt = stmt.where(Product.ocop_stars.is_(None))
+    if query.verified is not None:
+        stmt = stmt.where(Product.verified.is_(query.verified))
     if query.q:
         stmt = stmt.where(Product.search_text.like(like(fold(query.q)), escape="\\"))
     return stmt

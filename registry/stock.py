@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from registry import lots, partners
 from registry.actors import Actor
 from registry.models import (
+    EpcisEvent,
     Event,
     EventKind,
     Holding,
@@ -62,6 +63,18 @@ class EventOut(BaseModel):
     transformation_id: int | None
     recorded_by: str
     data: dict[str, Any]
+    epcis: dict[str, Any] | None = Field(
+        default=None, description="captured from EPCIS: eventID, certificationInfo, sensor data")
+
+
+def epcis_facts(event_id: str | None, body: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What a captured EPCIS event adds to a registry event: its eventID, certificationInfo
+    and sensorElementList, as sent."""
+    if event_id is None:
+        return None
+    body = body or {}
+    return {"eventID": event_id, "certificationInfo": body.get("certificationInfo"),
+            "sensorElementList": body.get("sensorElementList")}
 
 
 class LotQuery(PageQuery):
@@ -117,9 +130,10 @@ def history(session: Session, lot: Lot, viewer: Actor | None = None) -> list[Eve
     clauses = [Event.lot_id == lot.id, Event.transformation_id.in_(consumed_by)]
     if lot.transformation_id is not None:
         clauses.append(Event.transformation_id == lot.transformation_id)
-    found = session.execute(select(Event, Partner, Lot)
+    found = session.execute(select(Event, Partner, Lot, EpcisEvent.event_id, EpcisEvent.body)
                             .outerjoin(Partner, Partner.id == Event.partner_id)
                             .outerjoin(Lot, Lot.id == Event.lot_id)
+                            .outerjoin(EpcisEvent, EpcisEvent.id == Event.epcis_event_id)
                             .where(or_(*clauses))
                             .order_by(Event.occurred_at, Event.id)).all()
     if viewer is not None and viewer.is_partner:
@@ -129,7 +143,7 @@ def history(session: Session, lot: Lot, viewer: Actor | None = None) -> list[Eve
         found = [row for row in found if row[0].partner_id == viewer.partner_id
                  or row[0].shipment_id in mine or row[0].kind is EventKind.RECALL]
     out = []
-    for event, partner, subject in found:
+    for event, partner, subject, epcis_id, epcis_body in found:
         quantity, unit = (display(event.quantity, subject.base_unit, subject.unit)
                           if event.quantity is not None and subject is not None else (None, None))
         out.append(EventOut(
@@ -137,7 +151,8 @@ def history(session: Session, lot: Lot, viewer: Actor | None = None) -> list[Eve
             partner=lots.partner_ref(partner) if partner else None,
             lot_code=subject.lot_code if subject else None, quantity=quantity, unit=unit,
             shipment_id=event.shipment_id, transformation_id=event.transformation_id,
-            recorded_by=event.recorded_by, data=event.data or {}))
+            recorded_by=event.recorded_by, data=event.data or {},
+            epcis=epcis_facts(epcis_id, epcis_body)))
     return out
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import Literal
 
-from flask import Response
+from flask import Response, current_app
 from pydantic import BaseModel
 
 from api import database
 from api.openapi import operation
 from api.v1 import bp
-from chains import exports
+from chains import epcis_project, exports
 from chains import trace as tracing
 from registry import lots, shipments, stock, transformations
 from registry.actors import Actor
@@ -21,7 +22,7 @@ class TraceQuery(BaseModel):
     """How to trace and in which format."""
 
     direction: Literal["backward", "forward"] = "backward"
-    format: Literal["json", "csv", "svg"] = "json"
+    format: Literal["json", "csv", "svg", "epcis"] = "json"
 
 
 @operation(bp, "POST", "/lots", summary="Record a harvest: a new lot at its origin", tag="lots",
@@ -88,9 +89,9 @@ def create_transformation(actor: Actor, body: transformations.TransformationIn
 @operation(bp, "GET", "/lots/<lot_code>/trace",
            summary="Trace a lot backward to its origins or forward to every recipient",
            tag="trace", query=TraceQuery, response=tracing.TraceOut,
-           produces=("application/json", "text/csv", "image/svg+xml"))
+           produces=("application/json", "text/csv", "image/svg+xml", "application/ld+json"))
 def trace_lot(actor: Actor, lot_code: str, query: TraceQuery) -> tracing.TraceOut | Response:
-    """JSON (with a node-link graph), CSV (FSMA 204 columns) or SVG."""
+    """JSON (with a node-link graph), CSV (FSMA 204 columns), SVG or an EPCISDocument."""
     session = database.session()
     traced = tracing.trace(session, lot_code, query.direction, actor)
     if query.format == "csv":
@@ -99,6 +100,11 @@ def trace_lot(actor: Actor, lot_code: str, query: TraceQuery) -> tracing.TraceOu
                                  f'{traced.lot.lot_code}-{query.direction}.csv"'})
     if query.format == "svg":
         return Response(exports.to_svg(traced), mimetype="image/svg+xml")
+    if query.format == "epcis":
+        document = epcis_project.trace_document(
+            session, set(traced.lots), set(traced.transformations),
+            current_app.config["NGUONGOC"].base_url)
+        return Response(json.dumps(document, ensure_ascii=False), mimetype="application/ld+json")
     return Response(tracing.render(traced).model_dump_json(), mimetype="application/json")
 
 

@@ -142,11 +142,29 @@ def _timeline(session: Session, lot: Lot, events: list[stock.EventOut]) -> list[
                         int(item["quantity"]), lot))
             linked = [x["lot_code"] for x in e.data.get("inputs", []) + e.data.get("outputs", [])
                       if x.get("lot_code") and x["lot_code"] != lot.lot_code]
+        details += _captured(e.epcis)
         lines.append({"at": e.occurred_at, "kind": e.kind.value, "partner": e.partner,
                       "quantity": quantity, "details": details, "lots": linked,
                       "by": e.recorded_by,
                       "shipment_id": e.shipment_id})
     return lines
+
+
+def _captured(facts: dict[str, Any] | None) -> list[str]:
+    """What an EPCIS capture told about an event: its certificates and sensor readings."""
+    if not facts:
+        return []
+    shown = [gettext("captured by EPCIS")]
+    for uri in facts.get("certificationInfo") or []:
+        shown.append(gettext("certificate %(uri)s", uri=uri))
+    for element in facts.get("sensorElementList") or []:
+        for report in element.get("sensorReport", []):
+            kind = str(report.get("type", "")).rsplit("-", 1)[-1].rsplit("/", 1)[-1]
+            value = report.get("value", report.get("stringValue", report.get("booleanValue")))
+            shown.append(gettext("sensor %(kind)s %(value)s %(uom)s", kind=kind,
+                                 value="" if value is None else value,
+                                 uom=report.get("uom", "")).strip())
+    return shown
 
 
 @bp.get("/lots/<lot_code>/trace")

@@ -14,6 +14,7 @@ from registry.models.enums import (
     RecordStatus,
     Role,
 )
+from registry.models.epcis import EpcisAlias, EpcisCapture, EpcisEpc, EpcisEvent
 from registry.models.indicators import IndicatorTarget
 from registry.models.lots import (
     Event,
@@ -88,4 +89,5 @@ __all__ = [
     "ApprovedSupplier", "GateMode", "IssuedVerification", "ReceiptCheck", "ReceivingGate",
     "SupplierAlert", "YieldBand",
     "ConsumerReport", "QrIssue", "Scan", "ScanCount", "ScanFlag", "ScanThreshold",
+    "EpcisAlias", "EpcisCapture", "EpcisEpc", "EpcisEvent",
 ]

@@ -183,3 +183,4 @@ class Event(Base):
         ForeignKey("transformation.id"), index=True)
     recorded_by: Mapped[str] = mapped_column(String(80))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    epcis_event_id: Mapped[int | None] = mapped_column(index=True)  # captured from EPCIS
