@@ -116,6 +116,13 @@ def build(tmp: Path) -> Iterator[Scene]:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+EMPTY_EPCIS: dict[str, Any] = {
+    "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+    "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2026-11-01T08:00:00Z",
+    "epcisBody": {"eventList": []}}
+"""A valid EPCIS document with no events: capturing it changes nothing but the capture log."""
+
+
 def post(scene: Scene, path: str, body: dict[str, Any], role: str = "admin") -> Any:
     response = scene.api(role).post("/api/v1" + path, json=body)
     assert response.status_code in (200, 201), (path, response.get_json())
@@ -155,6 +162,10 @@ def _extras(scene: Scene) -> None:
     scene.ids["recall"] = recall["id"]
     band = post(scene, "/yield-bands", {"kind": "other", "max_ratio": 2.0})
     scene.ids["band"] = band["id"]
+    # an EPCIS capture by the packer (its own; agencies and admins read every capture)
+    captured = scene.api("packer").post("/epcis/capture", json=EMPTY_EPCIS)
+    assert captured.status_code == 202, captured.get_json()
+    scene.ids["capture"] = captured.get_json()["captureID"]
     cert = post(scene, "/certifications", {
         "scheme": "vietgap", "number": "VietGAP-MATRIX-0001", "issuer": "Trung tâm",
         "holder_type": "growing_area", "holder_id": scene.ids["area_lime"],
