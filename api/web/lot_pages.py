@@ -133,7 +133,7 @@ def _timeline(session: Session, lot: Lot, events: list[stock.EventOut]) -> list[
             if e.data.get("shortfall"):
                 details.append(gettext("shortfall %(quantity)s", quantity=lf.lot_quantity(
                     int(e.data["shortfall"]), lot)))
-        quantity = f"{qty(e.quantity)} {e.unit}" if e.quantity is not None else ""
+        quantity = f"{qty(e.quantity)} {term('unit', e.unit)}" if e.quantity is not None else ""
         if e.kind is EventKind.TRANSFORM:
             details.append(term("transformation", e.data.get("kind")))
             for item in e.data.get("inputs", []):
