@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session
 
 from qr.labels import Label, label_sheet
 from tests.chains.conftest import Chain, harvest, move, pack, ship
-from tests.chains.verification_fixtures import build, certify, csrf, put, signed_in
+from tests.chains.verification_fixtures import (
+    CHLORPYRIFOS_HIGH,
+    build,
+    certify,
+    csrf,
+    put,
+    sample,
+    signed_in,
+)
 
 
 def _html(client: FlaskClient, url: str) -> str:
@@ -115,3 +123,24 @@ def test_a_long_origin_code_is_printed_whole() -> None:
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert code in text
 
+
+
+def test_pages_link_to_cases_and_traces_only_for_who_may_open_them(
+        session: Session, chain: Chain, app: Flask) -> None:
+    certify(session, chain)
+    lots = build(chain)
+    failed = sample(chain, lots["box"], [CHLORPYRIFOS_HIGH]).json
+    case = f'href="/cases/{failed["case_id"]}"'
+    for outsider in (signed_in(app, session, "partner", partner_id=chain.ids["shop_1"]),
+                     signed_in(app, session, "agency", provinces=["22"])):
+        assert case not in _html(outsider, "/samples")
+        assert case not in _html(outsider, f"/samples/{failed['id']}")
+    concerned = signed_in(app, session, "agency", provinces=["80"])
+    assert case in _html(concerned, "/samples")
+    timeline = _html(concerned, f"/cases/{failed['case_id']}")
+    assert "Mở vụ việc: " in timeline and "opened:" not in timeline
+    shop = signed_in(app, session, "partner", partner_id=chain.ids["shop_1"])
+    box_page = _html(shop, f"/lots/{lots['box']}")  # received: traces, labels of its stock
+    assert f"/lots/{lots['box']}/trace" in box_page and f"/lots/{lots['box']}/labels" in box_page
+    farm_lot = _html(shop, f"/lots/{lots['a']}")  # never handled by the shop
+    assert "/trace" not in farm_lot and "/labels" not in farm_lot
