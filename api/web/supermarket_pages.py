@@ -20,6 +20,7 @@ from api.v1.supermarket_views import (
 )
 from api.web import bp
 from api.web.forms import errors_of, form_data, validate
+from api.web.lot_forms import partner_choices, scheme_names
 from chains import supplier_alerts
 from chains.verification_common import ensure_may_verify_lot, ensure_may_verify_partner
 from registry import approved_suppliers, lots, partners, receiving_gates
@@ -52,7 +53,8 @@ def supplier_verification_pdf(partner_id: int) -> Response:
 def lot_verification_page(lot_code: str) -> str:
     """An incoming lot's verification, printable."""
     result = lot_verification_of(auth.current_actor(), lot_code, _for_partner())
-    return render_template("verification/lot.html", v=result)
+    return render_template("verification/lot.html", v=result,
+                           schemes=scheme_names(database.session()))
 
 
 @bp.get("/lots/<lot_code>/verification.pdf")
@@ -71,6 +73,7 @@ def _list_page(partner_id: int, errors: dict[str, list[str]] | None = None,
         approved=approved, alerts=supplier_alerts.list_alerts(session, actor, partner_id, 50),
         gate=receiving_gates.get_gate(session, actor, partner_id), modes=list(GateMode),
         errors=errors or {}, form=form or {},
+        suppliers=partner_choices(session, exclude=partner_id),
         may_edit=actor.is_admin or actor.partner_id == partner_id), status
 
 

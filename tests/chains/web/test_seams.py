@@ -144,3 +144,17 @@ def test_pages_link_to_cases_and_traces_only_for_who_may_open_them(
     assert f"/lots/{lots['box']}/trace" in box_page and f"/lots/{lots['box']}/labels" in box_page
     farm_lot = _html(shop, f"/lots/{lots['a']}")  # never handled by the shop
     assert "/trace" not in farm_lot and "/labels" not in farm_lot
+
+
+def test_verification_and_label_pages_name_things_in_vietnamese(
+        session: Session, chain: Chain, app: Flask) -> None:
+    certify(session, chain)
+    box = build(chain)["box"]
+    assert chain.api("packer").get(f"/lots/{box}/labels.pdf?count=3").status_code == 200
+    shop = signed_in(app, session, "partner", partner_id=chain.ids["shop_1"])
+    html = _html(shop, f"/lots/{box}/verification")
+    assert "food_safety_certificate" not in html and "harvest, ship" not in html
+    assert "Tờ nhãn 3x8" in _html(signed_in(app, session, "admin"), f"/lots/{box}/labels")
+    sample(chain, box, [CHLORPYRIFOS_HIGH], who="agency_92", where="shop_1")
+    supplier = _html(shop, f"/partners/{chain.ids['distributor']}/verification")
+    assert "<td>fail" not in supplier and "<td>pass" not in supplier
