@@ -59,6 +59,7 @@ from api.web import (  # noqa: E402,F401  (register the pages)
     certification_pages,
     chain_pages,
     growing_area_pages,
+    hold_pages,
     labels,
     lot_labels,
     lot_pages,

@@ -22,7 +22,9 @@ from api.web import lot_forms as lf
 from api.web.lot_labels import term
 from chains import exports
 from chains import trace as tracing
-from registry import lots, stock
+from registry import lot_holds, lots, stock
+from registry.actors import Actor
+from registry.errors import Forbidden
 from registry.events import VN_TZ
 from registry.models import EventKind, Holding, Lot, LotStatus, OriginType, Partner, Shipment
 
@@ -111,7 +113,16 @@ def lots_detail(lot_code: str) -> ResponseReturnValue:
     shown = events[-HISTORY_LIMIT:]
     return render_template("lots/detail.html", lot=out, timeline=_timeline(session, lot, shown),
                            events_total=len(events), holds=holds, summary=out.origin_summary,
-                           may_trace=traced_by_me, may_label=mine)
+                           may_trace=traced_by_me, may_label=mine,
+                           may_hold=_may_hold(session, actor, lot))
+
+
+def _may_hold(session: Session, actor: Actor, lot: Lot) -> bool:
+    try:
+        lot_holds.ensure_may_hold(session, actor, lot)
+    except Forbidden:
+        return False
+    return lot.status in (LotStatus.ACTIVE, LotStatus.ON_HOLD)
 
 
 def _timeline(session: Session, lot: Lot, events: list[stock.EventOut]) -> list[dict[str, Any]]:
