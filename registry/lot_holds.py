@@ -41,7 +41,8 @@ def ensure_may_hold(session: Session, actor: Actor, lot: Lot) -> None:
 def _change(session: Session, actor: Actor, lot_code: str, data: HoldIn, *,
             before: LotStatus, after: LotStatus, kind: EventKind) -> Lot:
     lot = lots.get(session, lot_code)
-    session.refresh(lot, with_for_update=True)  # PostgreSQL: one status change at a time
+    session.execute(select(Lot.id).where(Lot.id == lot.id).with_for_update())  # one at a time
+    session.refresh(lot)  # the status as it is now that the row is ours
     ensure_may_hold(session, actor, lot)
     if lot.status is not before:
         raise Conflict(f"lot {lot.lot_code} is {lot.status.value}, not {before.value}",
