@@ -155,7 +155,11 @@ def _draw_text(canvas: Canvas, sheet: Layout, label: Label, left: float, bottom:
     baseline -= sheet.text_pt * 0.35
     details = [f"Lô: {label.batch}"]
     if label.origin_code:
-        details.append(f"Nguồn gốc: {label.origin_code}")
+        origin = f"Nguồn gốc: {label.origin_code}"
+        if stringWidth(origin, FONT, sheet.text_pt * 0.8) <= width:
+            details.append(origin)
+        else:  # a code cut short is of no use: give it a line of its own
+            details += ["Nguồn gốc:", label.origin_code]
     for text in details:
         line(text, FONT, sheet.text_pt, baseline)
         baseline -= sheet.text_pt * 1.3

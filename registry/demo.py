@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import qr
-from chains import supply_chains
+from chains import supplier_alerts, supply_chains
 from registry import (
     accounts,
+    approved_suppliers,
     aquaculture,
     certifications,
     demo_monitoring,
@@ -26,6 +27,7 @@ from registry import (
     partners,
     products,
     qr_issues,
+    receiving_gates,
     shipments,
     transformations,
 )
@@ -367,6 +369,23 @@ def _labels(session: Session, demo: DemoRegistry, base_url: str, qr_key: bytes |
                                                  batch=lot.batch))
 
 
+def _supermarket(session: Session, demo: DemoRegistry) -> None:
+    """Siêu thị Xanh Ninh Kiều approves its Long An packer and its distributor, checks what it
+    receives with a warning gate, and gets the alerts of today (the demo case names its
+    packer)."""
+    shop = demo.partners["shop_nk"].id
+    for key, categories in (("packer", ["fruit", "processed_prepackaged"]),
+                            ("distributor", [])):
+        approved_suppliers.approve(session, SYSTEM, shop, approved_suppliers.ApprovalIn(
+            supplier_id=demo.partners[key].id, categories=categories,
+            note="Nhà cung cấp chanh không hạt và thanh long (demo)"))
+    receiving_gates.set_gate(session, SYSTEM, shop, receiving_gates.GateIn(mode="warn"))
+    session.flush()
+    alerts = supplier_alerts.run(session).alerts
+    demo.notes.append(f"supermarket: {demo.partners['shop_nk'].name} approves 2 suppliers, "
+                      f"checks receipts with a warning gate, {alerts} supplier alerts")
+
+
 def load(session: Session, base_url: str = "http://127.0.0.1:5000",
          qr_key: bytes | None = None) -> str:
     """Load the demo into an empty registry; return a summary with the demo accounts.
@@ -379,6 +398,8 @@ def load(session: Session, base_url: str = "http://127.0.0.1:5000",
         step(session, demo)
         session.flush()
     _labels(session, demo, base_url, qr_key)
+    session.flush()
+    _supermarket(session, demo)
     session.flush()
     lines = [f"demo loaded: {len(demo.partners)} partners, {len(demo.growing_areas)} growing "
              f"areas, {len(demo.registrations)} aquaculture registration, "

@@ -87,6 +87,16 @@ def number(value: float) -> str:
     return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
+UNITS_VI = {"t": "tấn", "head": "con", "piece": "cái", "case": "thùng", "box": "hộp",
+            "bag": "bao"}
+"""Counted units (and tonnes) as Vietnamese documents write them; kg, g, l, ml stay."""
+
+
+def unit(value: str) -> str:
+    """A unit of quantity in Vietnamese."""
+    return UNITS_VI.get(value, value)
+
+
 def page_frame(title: str) -> Any:
     """A platypus page callback: the document's title and page number at the foot."""
 

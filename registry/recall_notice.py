@@ -230,9 +230,9 @@ def render(session: Session, recall: Recall) -> bytes:
         rows.append([str(i), _cell(r.name, 34, st), _cell(where.get(
                      r.partner_id, r.province_code_current), 24, st), r.phone or "",
                      r.lot_code, _cell(r.product, 27, st),
-                     f"{doc.number(r.received)} {r.unit}",
-                     f"{doc.number(r.to_account)} {r.unit}",
-                     f"{doc.number(r.accounted)} {r.unit}"])
+                     f"{doc.number(r.received)} {doc.unit(r.unit)}",
+                     f"{doc.number(r.to_account)} {doc.unit(r.unit)}",
+                     f"{doc.number(r.accounted)} {doc.unit(r.unit)}"])
     if not rows:
         rows.append(["", doc.para("Chưa có cơ sở nào nhận hàng.", st["cell"])] + [""] * 7)
     story += _tables(rows, st)

@@ -10,6 +10,7 @@ from api.v1 import (  # noqa: E402,F401  (register the operations)
     agency_views,
     bulk_views,
     chain_views,
+    hold_views,
     qr_views,
     registry_views,
     report_views,

@@ -28,12 +28,17 @@ NAV: list[tuple[str, Any]] = [
     ("web.inbox", lazy_gettext("Inbox")),
 ]
 """The main menu: (endpoint, label). Capabilities add their pages here."""
+AGENCY_PAGES = {"web.cases_list", "web.indicators_dashboard", "web.consumer_reports"}
+"""Menu pages a partner user may not open (403): left out of its menu."""
 
 
 @bp.app_context_processor
 def _template_helpers() -> dict[str, Any]:
     def nav_items() -> list[tuple[str, Any]]:
-        return [(endpoint, label) for endpoint, label in NAV if _exists(endpoint)]
+        user = auth.optional_user()
+        hidden = AGENCY_PAGES if user is not None and user.role.value == "partner" else set()
+        return [(endpoint, label) for endpoint, label in NAV
+                if endpoint not in hidden and _exists(endpoint)]
 
     return {"current_user": auth.optional_user, "current_locale": lambda: str(get_locale()),
             "nav_items": nav_items, "has_page": _exists}
@@ -54,6 +59,7 @@ from api.web import (  # noqa: E402,F401  (register the pages)
     certification_pages,
     chain_pages,
     growing_area_pages,
+    hold_pages,
     labels,
     lot_labels,
     lot_pages,

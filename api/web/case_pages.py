@@ -15,7 +15,7 @@ from api.web import bp, forms
 from api.web.agency_pages import actor, query_of, submit
 from chains import snapshot
 from registry import cases, notifications, recall_listing, recalls
-from registry.models import CaseStatus, RecallScope
+from registry.models import CaseStatus, RecallScope, ViolationCase
 from registry.paging import PageQuery
 from registry.units import Unit
 
@@ -185,3 +185,15 @@ def inbox_read_all() -> ResponseReturnValue:
     session.commit()
     flash(gettext("%(count)s notifications marked read.", count=count))
     return redirect(url_for("web.inbox"))
+
+
+@bp.app_context_processor
+def _case_links() -> dict[str, Any]:
+    """`case_visible(case_id)`: whether a link to the case page works for the signed-in user
+    (its agencies and admins), so that sample pages link to cases only then."""
+    def case_visible(case_id: int) -> bool:
+        who = auth.optional_actor()
+        found = database.session().get(ViolationCase, case_id)
+        return who is not None and found is not None and cases.concerns(who, found)
+
+    return {"case_visible": case_visible}

@@ -201,7 +201,7 @@ def _validation_errors(exc: ValidationError) -> dict[str, list[str]]:
 def quantity_text(amount: int, base_unit: str, unit: str | None = None) -> str:
     """A base quantity shown in `unit` where it converts, formatted for the user's language."""
     value, shown = display(amount, base_unit, unit)
-    return f"{format_decimal(value, format='#,##0.###')} {shown}"
+    return f"{format_decimal(value, format='#,##0.###')} {term('unit', shown)}"
 
 
 def lot_quantity(amount: int, lot: Any) -> str:

@@ -45,6 +45,10 @@ VOCABULARY: dict[str, dict[str, Any]] = {
         "harvest": lazy_gettext("harvested"), "ship": lazy_gettext("shipped"),
         "receive": lazy_gettext("received"), "transform": lazy_gettext("transformed"),
     },
+    "unit": {  # masses and volumes keep their symbols (kg, g, l, ml)
+        "t": lazy_gettext("t"), "head": lazy_gettext("head"), "piece": lazy_gettext("piece"),
+        "case": lazy_gettext("case"), "box": lazy_gettext("box"), "bag": lazy_gettext("bag"),
+    },
 }
 """Labels by vocabulary and value (the value itself where a label is missing)."""
 
@@ -56,6 +60,12 @@ def term(vocabulary: str, value: Any) -> str:
     raw = str(getattr(value, "value", value))
     found = VOCABULARY.get(vocabulary, {}).get(raw)
     return str(found) if found is not None else raw
+
+
+@bp.app_template_filter("unit_name")
+def unit_name(value: Any) -> str:
+    """A unit of quantity as the reader says it (hộp, thùng, ...; kg stays kg)."""
+    return term("unit", value)
 
 
 @bp.app_context_processor

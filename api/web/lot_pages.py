@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal, gettext
 from markupsafe import Markup
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from api import auth, database
@@ -22,9 +22,11 @@ from api.web import lot_forms as lf
 from api.web.lot_labels import term
 from chains import exports
 from chains import trace as tracing
-from registry import lots, stock
+from registry import lot_holds, lots, stock
+from registry.actors import Actor
+from registry.errors import Forbidden
 from registry.events import VN_TZ
-from registry.models import EventKind, Holding, Lot, LotStatus, OriginType, Partner
+from registry.models import EventKind, Holding, Lot, LotStatus, OriginType, Partner, Shipment
 
 HISTORY_LIMIT = 500
 """Events shown on a lot page (the API's /events has them all)."""
@@ -103,9 +105,24 @@ def lots_detail(lot_code: str) -> ResponseReturnValue:
     holds = actor.partner_id is not None and session.execute(select(Holding.quantity).where(
         Holding.lot_id == lot.id, Holding.partner_id == actor.partner_id,
         Holding.quantity > 0)).scalar() is not None
+    mine = actor.partner_id is None or lot.producer_id == actor.partner_id or holds
+    traced_by_me = mine or session.execute(select(Shipment.id).where(  # as chains.trace allows
+        Shipment.lot_id == lot.id, or_(Shipment.from_partner_id == actor.partner_id,
+                                       Shipment.to_partner_id == actor.partner_id)).limit(1)
+    ).first() is not None
     shown = events[-HISTORY_LIMIT:]
     return render_template("lots/detail.html", lot=out, timeline=_timeline(session, lot, shown),
-                           events_total=len(events), holds=holds, summary=out.origin_summary)
+                           events_total=len(events), holds=holds, summary=out.origin_summary,
+                           may_trace=traced_by_me, may_label=mine,
+                           may_hold=_may_hold(session, actor, lot))
+
+
+def _may_hold(session: Session, actor: Actor, lot: Lot) -> bool:
+    try:
+        lot_holds.ensure_may_hold(session, actor, lot)
+    except Forbidden:
+        return False
+    return lot.status in (LotStatus.ACTIVE, LotStatus.ON_HOLD)
 
 
 def _timeline(session: Session, lot: Lot, events: list[stock.EventOut]) -> list[dict[str, Any]]:
@@ -133,7 +150,7 @@ def _timeline(session: Session, lot: Lot, events: list[stock.EventOut]) -> list[
             if e.data.get("shortfall"):
                 details.append(gettext("shortfall %(quantity)s", quantity=lf.lot_quantity(
                     int(e.data["shortfall"]), lot)))
-        quantity = f"{qty(e.quantity)} {e.unit}" if e.quantity is not None else ""
+        quantity = f"{qty(e.quantity)} {term('unit', e.unit)}" if e.quantity is not None else ""
         if e.kind is EventKind.TRANSFORM:
             details.append(term("transformation", e.data.get("kind")))
             for item in e.data.get("inputs", []):

@@ -16,7 +16,7 @@ from api.web import NAV, bp
 from qr import images, labels
 from registry import consumer_reports as reports
 from registry import copied_codes, lots, qr_issues
-from registry.errors import NotFound
+from registry.errors import DomainError, NotFound
 from registry.models import Lot
 from registry.paging import PageQuery
 
@@ -42,8 +42,14 @@ def lot_labels(lot_code: str) -> str:
     url = qr_views.code_url_of(lot)
     svg = images.qr_svg(url, module_px=4)
     preview = Markup(svg.split("?>", 1)[-1].strip())  # our own markup: the URL is escaped
+    try:  # the sheet and image downloads refuse otherwise: offer them only when they work
+        qr_issues.ensure_may_issue(session, actor, lot)
+        may_issue = True
+    except DomainError:
+        may_issue = False
     return render_template(
         "qr/labels.html", lot=lot, url=url, preview=preview, layouts=labels.LAYOUTS,
+        may_issue=may_issue,
         max_labels=qr_issues.MAX_LABELS, issues=qr_issues.issues_of_lot(session, lot),
         may_serialise=bool(lot.product.gtin),
         short_url=qr.short_url(current_app.config["NGUONGOC"].base_url, lot.lot_code))

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,7 @@ from registry.models import (
     Partner,
     PartnerKind,
     Product,
+    ReceiptCheck,
     ShipmentStatus,
 )
 from registry.paging import like
@@ -37,6 +38,8 @@ from registry.text import fold
 HARVEST_INPUTS = ("product_id", "quantity", "unit", "produced_on", "origin", "batch")
 SHIP_INPUTS = ("lot_code", "quantity", "unit", "to_partner", "shipped_at", "reference")
 RECEIVE_INPUTS = ("received_at", "quantity")
+GATE_VERDICTS = {"conditional": lazy_gettext("conditional"),
+                 "rejected": lazy_gettext("rejected")}
 INPUT_FIELDS = ("lot_code", "quantity", "unit")
 OUTPUT_FIELDS = ("product_id", "quantity", "unit", "batch")
 INPUT_ROWS, OUTPUT_ROWS = 3, 2
@@ -262,6 +265,11 @@ def stock_receive(partner_id: int, shipment_id: int) -> ResponseReturnValue:
         message += " " + gettext("Shortfall recorded: %(quantity)s.",
                                  quantity=lf.quantity_text(received.shortfall, base, unit))
     flash(message)
+    check = session.get(ReceiptCheck, shipment_id)
+    if check is not None and check.verdict != "approved":  # a gate that warns let it in
+        flash(gettext("Your receiving gate's verification of lot %(lot)s is %(verdict)s: see "
+                      "the reasons on the lot's verification page and in your inbox.",
+                      lot=received.lot.lot_code, verdict=GATE_VERDICTS[check.verdict]))
     return redirect(_home(actor, partner_id))
 
 

@@ -3,6 +3,9 @@ PDF), the approved-supplier list with its alerts, and the receiving gate."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from pydantic import ValidationError
@@ -17,8 +20,10 @@ from api.v1.supermarket_views import (
 )
 from api.web import bp
 from api.web.forms import errors_of, form_data, validate
+from api.web.lot_forms import partner_choices, scheme_names
 from chains import supplier_alerts
-from registry import approved_suppliers, partners, receiving_gates
+from chains.verification_common import ensure_may_verify_lot, ensure_may_verify_partner
+from registry import approved_suppliers, lots, partners, receiving_gates
 from registry.errors import DomainError, Forbidden
 from registry.models import GateMode
 
@@ -48,7 +53,8 @@ def supplier_verification_pdf(partner_id: int) -> Response:
 def lot_verification_page(lot_code: str) -> str:
     """An incoming lot's verification, printable."""
     result = lot_verification_of(auth.current_actor(), lot_code, _for_partner())
-    return render_template("verification/lot.html", v=result)
+    return render_template("verification/lot.html", v=result,
+                           schemes=scheme_names(database.session()))
 
 
 @bp.get("/lots/<lot_code>/verification.pdf")
@@ -67,6 +73,7 @@ def _list_page(partner_id: int, errors: dict[str, list[str]] | None = None,
         approved=approved, alerts=supplier_alerts.list_alerts(session, actor, partner_id, 50),
         gate=receiving_gates.get_gate(session, actor, partner_id), modes=list(GateMode),
         errors=errors or {}, form=form or {},
+        suppliers=partner_choices(session, exclude=partner_id),
         may_edit=actor.is_admin or actor.partner_id == partner_id), status
 
 
@@ -122,3 +129,36 @@ def receiving_gate_form(partner_id: int) -> Response | tuple[str, int]:
     database.session().commit()
     flash(gettext("Receiving gate saved."))
     return redirect(url_for("web.approved_suppliers_page", partner_id=partner_id))
+
+
+def _allowed(check: Callable[[], object]) -> bool:
+    try:
+        check()
+    except DomainError:
+        return False
+    return True
+
+
+@bp.app_context_processor
+def _verification_links() -> dict[str, Any]:
+    """Whether the signed-in user may open a verification or an approved-supplier list, so
+    that partner, lot and stock pages link to them only when the link works."""
+    def may_verify_partner(partner_id: int) -> bool:
+        actor = auth.optional_actor()
+        return actor is not None and _allowed(lambda: ensure_may_verify_partner(
+            database.session(), actor, partner_id))
+
+    def may_verify_lot(lot_code: str) -> bool:
+        actor = auth.optional_actor()
+        return actor is not None and _allowed(lambda: ensure_may_verify_lot(
+            database.session(), actor, lots.get(database.session(), lot_code)))
+
+    def may_see_supplier_list(partner_id: int, kind: object) -> bool:
+        actor = auth.optional_actor()
+        if actor is None or str(getattr(kind, "value", kind)) not in {
+                k.value for k in approved_suppliers.LIST_KINDS}:
+            return False
+        return not actor.is_partner or actor.partner_id == partner_id
+
+    return {"may_verify_partner": may_verify_partner, "may_verify_lot": may_verify_lot,
+            "may_see_supplier_list": may_see_supplier_list}

@@ -72,7 +72,7 @@ def test_the_recall_notice_is_a_vietnamese_pdf_with_recipients(
                      "Truy ngược về các lô thu hoạch gốc", "Thông tư 17/2021/TT-BNNPTNT",
                      "Điều 8-12", "Sơ đồ truy xuất", "Đối tác retailer", "Tỉnh Tây Ninh",
                      "Thành phố Cần Thơ", f"Căn cứ vụ việc số {case_id}", at_shop["box"],
-                     at_shop["a"]):
+                     at_shop["a"], " hộp"):  # counted units in Vietnamese
         assert expected in text, expected
     shop = chain.api("shop_1").get(f"/recalls/{recall['id']}/notice.pdf")
     assert shop.status_code == 200  # a recipient reads its notice

@@ -84,7 +84,7 @@ def test_a_shipment_made_in_the_browser_reaches_the_agencys_trace(
         agency = tab(width)
         sign_in(agency, "cantho", f"/lots/{lot_code}/trace?direction=forward")
         recipients = agency.locator("#recipients-table tbody tr", has_text=DISTRIBUTOR)
-        fresh = recipients.filter(has_text="120 box")
+        fresh = recipients.filter(has_text="120 hộp")  # counted units read in Vietnamese
         expect(fresh).to_have_count(1)
         expect(fresh).to_contain_text("Thành phố Cần Thơ")
         picture = agency.locator("#picture .picture svg")

@@ -193,6 +193,20 @@ def phone_in(s: sc.Scene, n: int) -> dict[str, Any]:
     return {"phone": f"0909 000 {n:03d}"}
 
 
+def hold_in(s: sc.Scene, n: int) -> dict[str, Any]:
+    return {"reason": f"Kiểm tra dư lượng {n}"}
+
+
+def _lime_status(s: sc.Scene, action: str) -> None:
+    """Before a hold the lime lot is active; before a release it is on hold (as admin)."""
+    lot = s.api("admin").get(f"/api/v1/lots/{s.ids['lime']}").get_json()
+    if (action == "hold") == (lot["status"] == "on_hold"):
+        other = "release" if action == "hold" else "hold"
+        answer = s.api("admin").post(f"/api/v1/lots/{s.ids['lime']}/{other}",
+                                     json={"reason": "đặt lại"})
+        assert answer.status_code == 200, answer.get_json()
+
+
 def note_in(s: sc.Scene, n: int) -> dict[str, Any]:
     return {"text": f"Ghi chú {n}"}
 
@@ -388,6 +402,11 @@ TABLE: list[Row] = [
         "401 403 403 403 200 200 200 200 200"),
     Row("POST", "/api/v1/transformations", "/api/v1/transformations",
         "401 403 403 201 403 403 201 403 201", transformation_in),
+    Row("POST", "/api/v1/lots/<lot_code>/hold", "/api/v1/lots/{lime}/hold",
+        "401 403 403 403 403 403 200 403 200", hold_in, setup=lambda s: _lime_status(s, "hold")),
+    Row("POST", "/api/v1/lots/<lot_code>/release", "/api/v1/lots/{lime}/release",
+        "401 403 403 403 403 403 200 403 200", hold_in,
+        setup=lambda s: _lime_status(s, "release")),
     Row("POST", "/epcis/capture", "/epcis/capture",
         "401 202 202 202 202 202 202 202 202", lambda s, n: sc.EMPTY_EPCIS),
     Row("GET", "/epcis/capture/<capture_id>", "/epcis/capture/{capture}",
@@ -450,10 +469,10 @@ TABLE: list[Row] = [
     # supermarkets: verification, gates, approved suppliers, yields
     Row("GET", "/api/v1/partners/<int:partner_id>/verification",
         "/api/v1/partners/{p_packer}/verification",
-        "401 403 403 403 200 403 200 200 200"),
+        "401 403 403 403 200 200 200 200 200"),  # the retailer approved the packer (demo)
     Row("GET", "/api/v1/partners/<int:partner_id>/verification.pdf",
         "/api/v1/partners/{p_packer}/verification.pdf",
-        "401 403 403 403 200 403 200 200 200"),
+        "401 403 403 403 200 200 200 200 200"),
     Row("GET", "/api/v1/lots/<lot_code>/verification", "/api/v1/lots/{box}/verification",
         "401 403 403 403 200 200 200 200 200"),
     Row("GET", "/api/v1/lots/<lot_code>/verification.pdf", "/api/v1/lots/{box}/verification.pdf",
@@ -554,6 +573,8 @@ TABLE: list[Row] = [
         "302 302 403 403 403 403 302 403 302", recall_web),
     Row("POST", "/recalls/<int:recall_id>/acknowledgements", "/recalls/{recall}/acknowledgements",
         "302 403 403 403 302 403 403 403 302", ack_form),
+    Row("POST", "/lots/<lot_code>/<any(hold, release):action>", "/lots/{lime}/hold",
+        "302 403 403 403 403 403 302 403 302", hold_in, setup=lambda s: _lime_status(s, "hold")),
     Row("POST", "/chains/new", "/chains/new",
         "302 403 403 403 403 403 302 403 302", chain_form),
     Row("POST", "/inbox/<int:notification_id>/open", "/inbox/{notification}/open",
