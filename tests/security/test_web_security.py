@@ -53,7 +53,8 @@ def limited(settings: Settings, app: Flask) -> Iterator[Flask]:
 
 
 def _sample_url(rule: Any) -> str:
-    values = {name: 1 if type(conv).__name__ in ("IdConverter", "IntegerConverter") else "X1"
+    values = {name: 1 if type(conv).__name__ in ("IdConverter", "IntegerConverter")
+              else sorted(conv.items)[0] if type(conv).__name__ == "AnyConverter" else "X1"
               for name, conv in rule._converters.items()}
     return str(rule.build(values, append_unknown=False)[1])
 
