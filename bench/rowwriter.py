@@ -21,6 +21,11 @@ TABLES = [Transformation, Lot, LotEdge, TransformationInput, Shipment, Holding, 
 """In foreign-key order."""
 
 
+def _value(row: dict[str, Any], key: str, process: Any, nullable: bool) -> Any:
+    value = row.get(key) if nullable else row[key]
+    return process(value) if process else value
+
+
 class Writer:
     """Buffers rows per table and writes them in foreign-key order.
 
@@ -54,9 +59,13 @@ class Writer:
         return self.plans[model]
 
     def _values(self, model: Any, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        """Rows as driver tuples. A nullable column the generator does not know (one a later
+        migration added) is stored as NULL; a missing NOT NULL column is a KeyError here."""
         keys, processors, _ = self._plan(model)
-        pairs = list(zip(keys, processors, strict=True))
-        return [tuple(process(row[key]) if process else row[key] for key, process in pairs)
+        columns = model.__table__.c
+        pairs = [(key, process, bool(columns[key].nullable))
+                 for key, process in zip(keys, processors, strict=True)]
+        return [tuple(_value(row, key, process, nullable) for key, process, nullable in pairs)
                 for row in rows]
 
     def flush(self) -> None:
