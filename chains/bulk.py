@@ -151,23 +151,41 @@ def _result(replay: Replay, index: int, op: Any) -> OperationResult:
 
 
 def _insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    """INSERT the rows: Core `insert(table)` executemany on SQLite; on PostgreSQL COPY, each
-    value through its column type's bind processor (a statement a row, or multi-row INSERTs
-    whose 10,000 parameters psycopg parses in Python, are 3-5 times slower)."""
+    """INSERT the rows (all with the same keys), each value through its column type's bind
+    processor: the driver's executemany of the compiled Core INSERT on SQLite (without
+    SQLAlchemy's per-row parameter bookkeeping), COPY on PostgreSQL (a statement a row, or
+    multi-row INSERTs whose 10,000 parameters psycopg parses in Python, are 3-5 times slower)."""
     if not rows:
         return
-    if database.is_sqlite(session):
-        session.execute(insert(table), rows)
-        return
     dialect = session.get_bind().dialect
-    keys = list(rows[0])
-    processors = [(k, table.c[k].type._cached_bind_processor(dialect)) for k in keys]
+    keys, processors, sql = _insert_plan(table, dialect, tuple(rows[0]))
+    pairs = list(zip(keys, processors, strict=True))
+    values = (tuple(process(row[k]) if process else row[k] for k, process in pairs)
+              for row in rows)
+    if dialect.name == "sqlite":
+        session.connection().exec_driver_sql(sql, list(values))
+        return
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     with cursor.copy(f"COPY {table.name} ({', '.join(keys)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(tuple(process(row[k]) if process else row[k]
-                                 for k, process in processors))
+        for value in values:
+            copy.write_row(value)
     cursor.close()
+
+
+_PLANS: dict[tuple[Any, str, tuple[str, ...]], tuple[list[str], list[Any], str]] = {}
+
+
+def _insert_plan(table: Any, dialect: Any, columns: tuple[str, ...],
+                 ) -> tuple[list[str], list[Any], str]:
+    """The columns in the compiled statement's parameter order, their types' bind processors
+    (UTC times, enums, JSON: what the ORM would store) and the INSERT, compiled once."""
+    key = (table, dialect.name, columns)
+    if key not in _PLANS:
+        compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+        keys = list(compiled.positiontup or columns)
+        _PLANS[key] = (keys, [table.c[k].type._cached_bind_processor(dialect) for k in keys],
+                       str(compiled))
+    return _PLANS[key]
 
 
 def _write(session: Session, replay: Replay) -> tuple[int | None, int | None]:
