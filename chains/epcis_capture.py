@@ -33,7 +33,7 @@ from chains.epcis import EPCISDocument, parse_document, parse_event
 from chains.epcis_mapping import Group, Planner
 from chains.epcis_mapping import key_of as _key
 from chains.epcis_resolve import Resolver
-from registry import audit, database
+from registry import audit, database, unverified
 from registry.actors import Actor
 from registry.errors import Conflict, DomainError, FieldError
 from registry.models import (
@@ -253,6 +253,7 @@ def _capture(session: Session, actor: Actor, document: EPCISDocument, base_url: 
     bulk._insert(session, EpcisEvent.__table__, rows)
     bulk._insert(session, EpcisEpc.__table__, epcs)
     created = resolver.created()
+    unverified.flag(session, capture_id, created["partners"], created["products"])
     audit.append(session, actor, "epcis_capture", "epcis_capture", capture_id,
                  {"events": len(rows), "operations": len(plan.ops), "sha256": sha256,
                   "unverified": created})

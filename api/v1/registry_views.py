@@ -5,7 +5,15 @@ from __future__ import annotations
 from api import database
 from api.openapi import operation
 from api.v1 import bp
-from registry import aquaculture, certifications, growing_areas, partners, products, validity
+from registry import (
+    aquaculture,
+    certifications,
+    growing_areas,
+    partners,
+    products,
+    unverified,
+    validity,
+)
 from registry.actors import Actor
 from registry.paging import Page
 
@@ -45,6 +53,17 @@ def patch_partner(actor: Actor, partner_id: int,
                   body: partners.PartnerPatch) -> partners.PartnerOut:
     """Change name, place, tax code, GLN or contacts."""
     partner = partners.update_partner(database.session(), actor, partner_id, body)
+    _commit()
+    return partners.to_out(partner)
+
+
+@operation(bp, "POST", "/partners/<int:partner_id>/verify",
+           summary="Mark a partner an EPCIS capture created as verified", tag="partners",
+           response=partners.PartnerOut)
+def mark_partner_verified(actor: Actor, partner_id: int) -> partners.PartnerOut:
+    """An agency of the partner's province (or an admin) checked it (`GET /partners?verified=
+    false` lists those to check); verifying a verified partner changes nothing."""
+    partner = unverified.verify_partner(database.session(), actor, partner_id)
     _commit()
     return partners.to_out(partner)
 
@@ -165,6 +184,17 @@ def list_products(query: products.ProductQuery) -> Page[products.ProductOut]:
 def get_product(product_id: int) -> products.ProductOut:
     """One product."""
     return products.to_out(products.get(database.session(), product_id, "product_id"))
+
+
+@operation(bp, "POST", "/products/<int:product_id>/verify",
+           summary="Mark a product an EPCIS capture created as verified", tag="products",
+           response=products.ProductOut)
+def mark_product_verified(actor: Actor, product_id: int) -> products.ProductOut:
+    """An agency of the owner's province (or an admin) checked it (`GET /products?verified=
+    false` lists those to check); verifying a verified product changes nothing."""
+    product = unverified.verify_product(database.session(), actor, product_id)
+    _commit()
+    return products.to_out(product)
 
 
 # -- certifications ---------------------------------------------------------------------------

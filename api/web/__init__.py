@@ -70,4 +70,5 @@ from api.web import (  # noqa: E402,F401  (register the pages)
     report_pages,
     stock_pages,
     supermarket_pages,
+    unverified_pages,
 )

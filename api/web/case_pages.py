@@ -169,6 +169,8 @@ def inbox_open(notification_id: int) -> ResponseReturnValue:
     session = database.session()
     item = notifications.mark_read(session, actor(), notification_id)
     session.commit()
+    if item.subject_type == "epcis_capture":  # records a capture made, for the agency to check
+        return redirect(url_for("web.unverified_queue"))
     page = SUBJECT_PAGES.get(item.subject_type)
     if page is None or not item.subject_id.isdigit():
         return redirect(url_for("web.inbox"))

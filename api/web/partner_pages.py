@@ -69,6 +69,8 @@ def partners_detail(partner_id: int) -> ResponseReturnValue:
     return render_template(
         "registry/partners/detail.html", partner=partners.to_out(partner),
         may_edit=_may_edit(partner),
+        may_mark_verified=not partner.verified and who is not None and not who.is_partner
+        and who.covers_province(partner.province_code_current),
         may_issue=who is not None and who.covers_province(partner.province_code_current),
         holds_codes=partner.kind in growing_areas.HOLDER_KINDS, **_holdings(partner))
 

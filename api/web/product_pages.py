@@ -44,7 +44,8 @@ def products_detail(product_id: int) -> ResponseReturnValue:
     may_certify = who is not None and (who.is_admin or (
         who.is_agency and who.covers_province(owner.province_code_current)))
     return render_template("registry/products/detail.html", product=products.to_out(product),
-                           certifications=certs, may_certify=may_certify)
+                           certifications=certs, may_certify=may_certify,
+                           may_mark_verified=may_certify and not product.verified)
 
 
 def _form(values: Any, errors: dict[str, list[str]], status: int = 200) -> ResponseReturnValue:
