@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from chains import lineage, svg
 from chains.trace import Trace
 from registry import events
-from registry.labels import LOT_STATUS_VI, ORIGIN_TYPE_VI
+from registry.labels import LOT_STATUS_VI, ORIGIN_TYPE_VI, unit_vi
 from registry.models import OriginType, PartnerKind, TransformationInput
 from registry.units import display
 
@@ -112,7 +112,7 @@ def picture(trace: Trace, title: str | None = None) -> svg.Layout:
             elif lot_id == trace.lot.id and partner_id == lot.producer_id:
                 style = "focus"
             boxes[key] = svg.Box([partner.name, lot.product.name_vi,
-                                  f"lô {lot.lot_code} · {quantity:g} {unit}",
+                                  f"lô {lot.lot_code} · {quantity:g} {unit_vi(unit)}",
                                   LOT_STATUS_VI.get(lot.status.value, lot.status.value)], style)
         return key
 
@@ -134,7 +134,8 @@ def picture(trace: Trace, title: str | None = None) -> svg.Layout:
         edges.append((a, b))
         lot = trace.lots[s.lot_id]
         quantity, unit = display(s.quantity, lot.base_unit, s.unit)
-        labels[(a, b)] = f"{quantity:g} {unit} {s.shipped_at.astimezone(events.VN_TZ):%d/%m}"
+        day = s.shipped_at.astimezone(events.VN_TZ)
+        labels[(a, b)] = f"{quantity:g} {unit_vi(unit)} {day:%d/%m}"
     for lid, lot in trace.lots.items():
         stop(lid, lot.producer_id)
     if title is None:

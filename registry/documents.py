@@ -20,6 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from registry import events
+from registry.labels import unit_vi
 
 try:  # the QR capability's shared PDF helpers (qr/pdf.py), when merged
     from qr.pdf import FONT, FONT_BOLD, register_fonts  # type: ignore[import-not-found,unused-ignore]
@@ -87,14 +88,8 @@ def number(value: float) -> str:
     return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
-UNITS_VI = {"t": "tấn", "head": "con", "piece": "cái", "case": "thùng", "box": "hộp",
-            "bag": "bao"}
-"""Counted units (and tonnes) as Vietnamese documents write them; kg, g, l, ml stay."""
-
-
-def unit(value: str) -> str:
-    """A unit of quantity in Vietnamese."""
-    return UNITS_VI.get(value, value)
+unit = unit_vi
+"""A unit of quantity in Vietnamese (counted units and tonnes; kg, g, l, ml stay)."""
 
 
 def page_frame(title: str) -> Any:

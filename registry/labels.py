@@ -17,3 +17,13 @@ ORIGIN_TYPE_VI = {
 
 LOT_STATUS_VI = {"active": "đang lưu thông", "on_hold": "tạm giữ", "recalled": "đã thu hồi",
                  "destroyed": "đã tiêu hủy"}
+
+
+UNITS_VI = {"t": "tấn", "head": "con", "piece": "cái", "case": "thùng", "box": "hộp",
+            "bag": "bao"}
+"""Counted units (and tonnes) as Vietnamese documents write them; kg, g, l, ml stay."""
+
+
+def unit_vi(value: str) -> str:
+    """A unit of quantity in Vietnamese."""
+    return UNITS_VI.get(value, value)

@@ -80,6 +80,7 @@ def test_the_svg_is_a_picture_of_the_chain(chain: Chain, packed: dict[str, str])
     assert response.mimetype == "image/svg+xml"
     text = response.data.decode("utf-8")
     assert text.startswith("<svg") and chain.areas["farm_a"] in text and "Mã số vùng trồng" in text
+    assert "1000 hộp" in text and "600 hộp" in text and " box" not in text  # units in Vietnamese
 
 
 def test_a_partner_sees_one_step_back_and_one_step_forward(
