@@ -174,10 +174,14 @@ class ScanLog:
             log.exception("could not log a scan")
 
     def flush(self) -> int:
-        """Write what is waiting now; how many scans were written."""
-        with self._lock:
-            rows, self._rows = self._rows, []
-        self._write(rows)
+        """Write what is waiting now; how many scans were written. A write in progress (the
+        thread's) finishes first, so when this returns every scan recorded before is stored:
+        at exit, the daemon thread is not cut off with rows it took but did not write."""
+        with self._write_lock:
+            with self._lock:
+                rows, self._rows = self._rows, []
+            if rows:
+                write(self.engine, rows)
         return len(rows)
 
     def close(self) -> None:

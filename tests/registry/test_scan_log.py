@@ -113,3 +113,41 @@ def test_the_fast_reading_of_a_lot_url_agrees_with_the_full_parser(code):
                                   "/x/01/08930000000019/10/A", "/l/ABC/", "/l/ABC?sig=x"])
 def test_other_spellings_go_to_the_full_parser(path):
     assert fast_link(path) == qr.parse_link(path)
+
+
+def test_closing_waits_for_the_write_the_thread_has_in_hand(app, session, monkeypatch):
+    """At exit (gunicorn's graceful stop) `close` must not return while the background thread
+    is writing rows it already took from the buffer: the daemon thread dies with the process."""
+    import threading
+    import time
+
+    farm = factories.partner(session)
+    product = factories.product(session, owner=farm)
+    area = factories.growing_area(session, holder=farm)
+    from registry import lots
+    from registry.actors import SYSTEM
+
+    lot = lots.harvest(session, SYSTEM, lots.LotIn(
+        product_id=product.id, partner_id=farm.id, quantity="5", unit="kg",
+        produced_on="2026-11-01", origin={"growing_area_code": area.code}))
+    session.commit()
+    engine = scan_log.log_engine(app.config["NGUONGOC"].database_url)
+    writing, real_write = threading.Event(), scan_log.write
+
+    def slow_write(engine_, rows):
+        writing.set()
+        time.sleep(0.5)  # the thread is mid-write when close() is called
+        real_write(engine_, rows)
+
+    monkeypatch.setattr(scan_log, "write", slow_write)
+    log = scan_log.ScanLog(engine, interval=0.01)
+    try:
+        for n in range(4):
+            log.record(scan_log.scan_row(lot.id, None, "verified", remote_addr=f"192.0.2.{n}",
+                                         user_agent=None, accept_language=None, headers={}))
+        assert writing.wait(5), "the thread did not start writing"
+        log.close()
+        session.rollback()
+        assert session.execute(select(func.count()).select_from(Scan)).scalar_one() == 4
+    finally:
+        engine.dispose()
