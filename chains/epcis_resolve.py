@@ -186,7 +186,7 @@ class Resolver:
         self.new_products.append({
             "id": product_id, "name_vi": name, "name_en": name,
             "category": ProductCategory.OTHER, "gtin": gtin, "owner_id": owner_id,
-            "description": "created by an EPCIS capture; to be verified by an agency",
+            "description": "Do dữ liệu EPCIS tạo ra; chờ cơ quan quản lý kiểm tra, xác minh.",
             "photo_url": None, "declaration_kind": None, "ocop_stars": None,
             "ocop_certificate_no": None, "ocop_issued_on": None, "ocop_valid_until": None,
             "search_text": search_key(name), "verified": False, "created_at": utcnow()})

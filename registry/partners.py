@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -55,6 +55,18 @@ class PartnerPatch(BaseModel):
     gln: Gln | None = None
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9 .()-]{6,30}$")
     email: str | None = Field(default=None, max_length=200, pattern=EMAIL)
+
+    @field_validator("name")
+    @classmethod
+    def _name_kept(cls, value: str | None) -> str | None:
+        return kept(value)
+
+
+def kept(value: Any) -> Any:
+    """A PATCH may leave a required field out, never clear it: null is refused (422)."""
+    if value is None:
+        raise ValueError("may not be cleared: leave it out to keep the current value")
+    return value
 
 
 class PartnerOut(BaseModel):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -56,6 +56,25 @@ class ProductIn(BaseModel):
     photo_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://\S+$")
     declaration_kind: DeclarationKind | None = None
     ocop: OcopIn | None = None
+
+
+class ProductPatch(BaseModel):
+    """Fields of a product that may change: not its GTIN nor its owner (printed labels and
+    lots carry them), nor its OCOP rating (recorded from the certificate at registration)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name_vi: str | None = Field(default=None, min_length=2, max_length=200)
+    name_en: str | None = Field(default=None, max_length=200)
+    category: ProductCategory | None = None
+    description: str | None = Field(default=None, max_length=4000)
+    photo_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://\S+$")
+    declaration_kind: DeclarationKind | None = None
+
+    @field_validator("name_vi", "category")
+    @classmethod
+    def _kept(cls, value: Any) -> Any:
+        return partners.kept(value)
 
 
 class ProductOut(BaseModel):
@@ -142,6 +161,29 @@ def register_product(session: Session, actor: Actor, data: ProductIn) -> Product
     session.flush()
     audit.append(session, actor, "register_product", "product", product.id,
                  data.model_dump(mode="json"))
+    return product
+
+
+def ensure_may_edit(actor: Actor, product: Product) -> None:
+    """Its owner, an agency of the owner's province, or an admin (Forbidden otherwise)."""
+    if actor.is_partner:
+        actor.ensure_acts_for(product.owner_id)
+    else:
+        actor.ensure_role(Role.AGENCY)
+        actor.ensure_province(product.owner.province_code_current, "the product's owner")
+
+
+def update_product(session: Session, actor: Actor, product_id: int,
+                   patch: ProductPatch) -> Product:
+    """Change a product's names, category, description, photo or declaration."""
+    product = get(session, product_id, "id")
+    ensure_may_edit(actor, product)
+    for name, value in patch.model_dump(exclude_unset=True).items():
+        setattr(product, name, value)
+    product.search_text = search_key(product.name_vi, product.name_en, product.gtin,
+                                     product.owner.name)
+    audit.append(session, actor, "update_product", "product", product.id,
+                 patch.model_dump(mode="json", exclude_unset=True))
     return product
 
 

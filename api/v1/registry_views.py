@@ -186,6 +186,17 @@ def get_product(product_id: int) -> products.ProductOut:
     return products.to_out(products.get(database.session(), product_id, "product_id"))
 
 
+@operation(bp, "PATCH", "/products/<int:product_id>", summary="Change a product's details",
+           tag="products", body=products.ProductPatch, response=products.ProductOut)
+def patch_product(actor: Actor, product_id: int,
+                  body: products.ProductPatch) -> products.ProductOut:
+    """Change names, category, description, photo or declaration: its owner, an agency of the
+    owner's province, or an admin. The GTIN, owner and OCOP rating do not change here."""
+    product = products.update_product(database.session(), actor, product_id, body)
+    _commit()
+    return products.to_out(product)
+
+
 @operation(bp, "POST", "/products/<int:product_id>/verify",
            summary="Mark a product an EPCIS capture created as verified", tag="products",
            response=products.ProductOut)

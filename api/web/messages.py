@@ -36,6 +36,7 @@ FIXED = (
     N_("is before the record was issued"),
     N_("a revoked record cannot change status; issue a new one"),
     N_("give holder_type with holder_id"),
+    N_("may not be cleared: leave it out to keep the current value"),
     N_("some values are missing or invalid"),
     N_("an internal error occurred; it has been logged"),
 )

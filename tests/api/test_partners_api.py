@@ -326,3 +326,13 @@ def test_malformed_json_on_patch_is_a_400(admin, coop):
 
 def test_changing_an_unknown_partner_is_a_404(admin):
     assert_problem(admin.patch("/partners/424242", json={"name": "Nobody"}), 404, "id")
+
+
+def test_a_required_field_cannot_be_cleared_by_a_patch(api_as, coop, unchanged):
+    tay_ninh = api_as("agency", provinces=["80"])
+    before = tay_ninh.get(f"/partners/{coop.id}").get_json()
+    with unchanged():
+        response = tay_ninh.patch(f"/partners/{coop.id}", json={"name": None})
+    body = assert_problem(response, 422, "name")
+    assert "cleared" in body["errors"][0]["message"]
+    assert tay_ninh.get(f"/partners/{coop.id}").get_json() == before

@@ -187,3 +187,39 @@ def test_reading_products(api_as, session, coop):
     reader = api_as("agency", provinces=["92"])
     assert reader.get(f"/products/{product.id}").get_json()["name_vi"] == product.name_vi
     assert_problem(reader.get("/products/999999"), 404, "product_id")
+
+
+def test_the_owner_or_an_agency_of_its_province_changes_a_product(api_as, coop, session):
+    own = api_as("partner", partner_id=coop.id)
+    product = own.post("/products", json=product_body(coop.id, ocop=OCOP)).get_json()
+    response = own.patch(f"/products/{product['id']}", json={
+        "name_vi": "Trà hoa vàng Ba Chẽ hộp 100 g", "description": "Hộp giấy 100 g"})
+    assert response.status_code == 200, response.get_json()
+    changed = response.get_json()
+    assert changed["name_vi"] == "Trà hoa vàng Ba Chẽ hộp 100 g"
+    assert (changed["gtin"], changed["ocop"], changed["category"]) == (
+        product["gtin"], product["ocop"], product["category"])  # untouched fields stay
+    found = own.get("/products", query_string={"q": "che hop 100"}).get_json()
+    assert [p["id"] for p in found["items"]] == [product["id"]]
+    quang_ninh = api_as("agency", provinces=["22"])
+    again = quang_ninh.patch(f"/products/{product['id']}",
+                             json={"name_en": "Golden tea", "category": "tea_coffee"})
+    assert again.status_code == 200, again.get_json()
+    assert (again.get_json()["name_en"], again.get_json()["category"]) == ("Golden tea",
+                                                                           "tea_coffee")
+
+
+def test_a_product_patch_refuses_what_may_not_change_and_who_may_not(api_as, coop, admin):
+    own = api_as("partner", partner_id=coop.id)
+    product = own.post("/products", json=product_body(coop.id)).get_json()
+    path = f"/products/{product['id']}"
+    assert_problem(own.patch(path, json={"name_vi": None}), 422, "name_vi")
+    assert_problem(own.patch(path, json={"category": None}), 422, "category")
+    assert_problem(own.patch(path, json={"gtin": gtin13(9)}), 422, "gtin")
+    assert_problem(own.patch(path, json={"owner_id": 1}), 422, "owner_id")
+    assert_problem(own.patch(path, json={"category": "rocks"}), 422, "category")
+    assert_problem(api_as("agency", provinces=["92"]).patch(path, json={"name_en": "X"}), 403)
+    assert_problem(api_as("partner").patch(path, json={"name_en": "X"}), 403)
+    assert_problem(api_as("anonymous").patch(path, json={"name_en": "X"}), 401)
+    assert_problem(own.patch("/products/999999", json={"name_en": "X"}), 404)
+    assert admin.get(path).get_json() == product  # nothing changed

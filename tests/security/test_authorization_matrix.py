@@ -193,6 +193,17 @@ def phone_in(s: sc.Scene, n: int) -> dict[str, Any]:
     return {"phone": f"0909 000 {n:03d}"}
 
 
+def description_in(s: sc.Scene, n: int) -> dict[str, Any]:
+    return {"description": f"Quả xanh, mẫu {n}"}
+
+
+def lime_product_form(s: sc.Scene, n: int) -> dict[str, str]:
+    """The lime product's edit form as the page fills it, with a new description."""
+    return {"name_vi": "Chanh không hạt Bến Lức", "name_en": "Ben Luc seedless lime",
+            "category": "fruit", "description": f"Quả xanh, mẫu {n}", "photo_url": "",
+            "declaration_kind": ""}
+
+
 def hold_in(s: sc.Scene, n: int) -> dict[str, Any]:
     return {"reason": f"Kiểm tra dư lượng {n}"}
 
@@ -329,6 +340,8 @@ TABLE: list[Row] = [
         "401 403 403 200 403 403 200 403 200", phone_in),
     Row("POST", "/api/v1/partners/<int:partner_id>/verify", "/api/v1/partners/{p_packer}/verify",
         "401 403 403 403 403 403 200 403 200"),
+    Row("PATCH", "/api/v1/products/<int:product_id>", "/api/v1/products/{product_lime}",
+        "401 200 403 403 403 403 200 403 200", description_in),
     Row("POST", "/api/v1/products/<int:product_id>/verify",
         "/api/v1/products/{product_lime}/verify", "401 403 403 403 403 403 200 403 200"),
     Row("POST", "/api/v1/growing-areas", "/api/v1/growing-areas",
@@ -536,6 +549,8 @@ TABLE: list[Row] = [
         "302 403 403 302 403 403 302 403 302", packer_form),
     Row("POST", "/partners/<int:partner_id>/verify", "/partners/{p_packer}/verify",
         "302 403 403 403 403 403 302 403 302"),
+    Row("POST", "/products/<int:product_id>/edit", "/products/{product_lime}/edit",
+        "302 302 403 403 403 403 302 403 302", lime_product_form),
     Row("POST", "/products/<int:product_id>/verify", "/products/{product_lime}/verify",
         "302 403 403 403 403 403 302 403 302"),
     Row("POST", "/products/new", "/products/new",

@@ -88,3 +88,73 @@ def test_agencies_of_another_province_and_anonymous_users_are_refused(
     assert web_as("agency", provinces=["22"]).submit(
         "/products/new", _form(farm.id)).status_code == 403
     assert web.get("/products/new").status_code == 302
+
+
+def _edit_form(product: Product, **changes: str) -> dict[str, str]:
+    """The edit form as the page fills it, with `changes`."""
+    values = {"name_vi": product.name_vi, "name_en": product.name_en or "",
+              "category": product.category.value, "description": product.description or "",
+              "photo_url": product.photo_url or "",
+              "declaration_kind": product.declaration_kind.value
+              if product.declaration_kind else ""}
+    return {**values, **changes}
+
+
+def test_the_owner_edits_its_product_and_sees_it_changed(web_as: Callable[..., WebClient],
+                                                         session: Session):
+    farm = factories.partner(session)
+    product = factories.product(session, farm, name_vi="Chanh tươi")
+    session.commit()
+    user = web_as("partner", partner_id=farm.id)
+    assert f"/products/{product.id}/edit" in user.get(f"/products/{product.id}").text
+    page = user.get(f"/products/{product.id}/edit")
+    assert page.status_code == 200 and 'value="Chanh tươi"' in page.text
+    assert 'name="gtin"' not in page.text  # the GTIN is on the labels: not editable
+    response = user.submit(f"/products/{product.id}/edit",
+                           _edit_form(product, name_vi="Chanh không hạt loại 1",
+                                      category="fruit", description="Quả xanh, 60-80 g"),
+                           token_from=f"/products/{product.id}/edit")
+    assert response.status_code == 302
+    changed = fresh(session).get(Product, product.id)
+    assert changed is not None
+    assert (changed.name_vi, changed.description) == ("Chanh không hạt loại 1", "Quả xanh, 60-80 g")
+    assert "Chanh không hạt loại 1" in user.get(f"/products/{product.id}").text
+
+
+def test_clearing_the_name_is_refused_on_the_form(web_as: Callable[..., WebClient],
+                                                  session: Session):
+    farm = factories.partner(session)
+    product = factories.product(session, farm, name_vi="Chanh tươi")
+    session.commit()
+    user = web_as("agency", provinces=[farm.province_code_current])
+    response = user.submit(f"/products/{product.id}/edit", _edit_form(product, name_vi=""),
+                           token_from=f"/products/{product.id}/edit")
+    assert response.status_code == 422
+    assert fresh(session).get(Product, product.id).name_vi == "Chanh tươi"
+
+
+def test_others_may_not_edit_a_product(web_as: Callable[..., WebClient], web: WebClient,
+                                       session: Session):
+    farm, other = factories.partner(session), factories.partner(session)
+    product = factories.product(session, farm, name_vi="Chanh tươi")
+    session.commit()
+    assert web_as("partner", partner_id=other.id).get(
+        f"/products/{product.id}/edit").status_code == 403
+    assert web_as("agency", provinces=["22"]).submit(
+        f"/products/{product.id}/edit", _edit_form(product, name_vi="Khác")).status_code == 403
+    assert web.get(f"/products/{product.id}/edit").status_code == 302
+    assert "/edit" not in web.get(f"/products/{product.id}").text
+    assert fresh(session).get(Product, product.id).name_vi == "Chanh tươi"
+
+
+def test_the_cleared_name_message_is_in_vietnamese(web_as: Callable[..., WebClient],
+                                                   session: Session):
+    farm = factories.partner(session)
+    product = factories.product(session, farm, name_vi="Chanh tươi")
+    session.commit()
+    user = web_as("agency", provinces=[farm.province_code_current])
+    response = user.submit(f"/products/{product.id}/edit",
+                           _edit_form(product, category=""),
+                           token_from=f"/products/{product.id}/edit")
+    assert response.status_code == 422
+    assert "Không được để trống trường này." in response.text
