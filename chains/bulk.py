@@ -95,20 +95,22 @@ def _collector_paused() -> Iterator[None]:
 
 def record_batch(session: Session, actor: Actor, operations: list[Any], *,
                  sources: list[int | None] | None = None,
-                 trust_incomplete: bool = False) -> BatchResult:
+                 trust_incomplete: bool = False, sha256: str | None = None) -> BatchResult:
     """Apply the operations in order, all or nothing; one result per operation.
 
     `sources` (an EPCIS capture) gives each operation's captured event id, stored on the event
     row it records (`event.epcis_event_id`), so queries do not return that event twice;
     `trust_incomplete` lets a holder of a lot whose history is incomplete move more than the
-    registry knows it holds (mass balance applies to what the registry knows)."""
+    registry knows it holds (mass balance applies to what the registry knows); `sha256` is the
+    digest of what was submitted when the caller has one (a captured document's), else the
+    digest of the operations' canonical JSON is computed."""
     with _collector_paused():
-        return _record(session, actor, operations, sources, trust_incomplete)
+        return _record(session, actor, operations, sources, trust_incomplete, sha256)
 
 
 def _record(session: Session, actor: Actor, operations: list[Any],
             sources: list[int | None] | None = None,
-            trust_incomplete: bool = False) -> BatchResult:
+            trust_incomplete: bool = False, sha256: str | None = None) -> BatchResult:
     database.begin_write(session)
     ops = list(operations)
     loaded = bulk_load.load(session, ops)
@@ -124,7 +126,7 @@ def _record(session: Session, actor: Actor, operations: list[Any],
         if sources is not None:
             replay.events[-1]["epcis_event_id"] = sources[index]
     first_event, last_event = _write(session, replay)
-    digest = hashlib.sha256(audit.canonical(
+    digest = sha256 or hashlib.sha256(audit.canonical(
         [op.model_dump(mode="json") for op in ops]).encode("utf-8")).hexdigest()
     counts = Counter(op.type for op in ops)
     audit.append(session, actor, "record_batch", "event_batch", digest,

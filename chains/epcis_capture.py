@@ -217,7 +217,7 @@ def _capture(session: Session, actor: Actor, document: EPCISDocument, base_url: 
     try:
         result = bulk.record_batch(session, actor, plan.ops,
                                    sources=[ids[i] for i in plan.op_events],
-                                   trust_incomplete=True) if plan.ops else None
+                                   trust_incomplete=True, sha256=sha256) if plan.ops else None
     except DomainError as exc:
         raise CaptureRefused(f"capture refused, nothing was recorded: {exc.detail}",
                              errors=_event_errors(exc, plan.op_events)) from None
