@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from api import auth
-from api.security import limiter
+from api.security import limiter, throttle_account_failures
 from registry.errors import DomainError, FieldError
 
 JSON_MIME = "application/json"
@@ -116,10 +116,12 @@ def operation(bp: Blueprint, method: str, rule: str, *, summary: str, tag: str,
               body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
               response: Any = None, status: int = 200, public: bool = False,
               produces: tuple[str, ...] = (JSON_MIME,), extra_responses: tuple[int, ...] = (),
-              rate_limit: str | None = None) -> Callable[[Callable[..., Any]], Any]:
+              rate_limit: str | None = None,
+              signs_in: bool = False) -> Callable[[Callable[..., Any]], Any]:
     """Declare a JSON operation: auth, then parsing, then the view; document it.
 
-    `rate_limit` ("10 per minute") limits the operation per client address.
+    `rate_limit` ("10 per minute") limits the operation per client address; `signs_in` also
+    counts its refusals against the account named in the body (security.ACCOUNT_FAILURES).
     """
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -145,8 +147,10 @@ def operation(bp: Blueprint, method: str, rule: str, *, summary: str, tag: str,
         endpoint.__name__ = view.__name__
         endpoint.__doc__ = view.__doc__
         handler: Callable[..., Any] = endpoint
+        if signs_in:
+            handler = throttle_account_failures(handler)
         if rate_limit is not None:
-            handler = limiter.limit(rate_limit)(endpoint)
+            handler = limiter.limit(rate_limit)(handler)
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=handler, methods=[method])
         path, params = _openapi_path(rule, bp.url_prefix or "")
         OPERATIONS.append(Operation(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Flask, Response, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -14,6 +17,28 @@ from api.settings import Settings
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[],
                   headers_enabled=True, strategy="moving-window")
+
+ACCOUNT_FAILURES = "20 per hour"
+"""Failed sign-ins per account, from any address, web form and token endpoint together: on top
+of the per-address limits, so guessing one account's password from many addresses is slow too.
+Only refusals (401) count; a locked account signs in again an hour after its failures."""
+
+
+def _account_key() -> str:
+    name: Any = request.form.get("username") if request.form else None
+    if name is None:
+        data = request.get_json(silent=True)
+        name = data.get("username") if isinstance(data, dict) else None
+    return "account:" + (name.strip().lower()[:80] if isinstance(name, str) else "")
+
+
+def throttle_account_failures(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Count this view's 401 answers against the account named in the request."""
+    limited: Callable[..., Any] = limiter.shared_limit(
+        ACCOUNT_FAILURES, scope="account-failures", key_func=_account_key, methods=["POST"],
+        deduct_when=lambda response: response.status_code == 401)(view)
+    return limited
+
 
 CSP = ("default-src 'self'; img-src 'self' data: https:; style-src 'self'; "
        "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "

@@ -34,7 +34,7 @@ class ProvinceOut(BaseModel):
 
 @operation(bp, "POST", "/auth/token", summary="Exchange a username and password for a token",
            tag="auth", body=accounts.TokenRequest, response=accounts.TokenOut, status=201,
-           public=True, rate_limit="20 per minute", extra_responses=(401,))
+           public=True, rate_limit="20 per minute", signs_in=True, extra_responses=(401,))
 def create_token(body: accounts.TokenRequest) -> accounts.TokenOut:
     """Exchange credentials for a new bearer token."""
     session = database.session()

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from api import auth, database
-from api.security import limiter
+from api.security import limiter, throttle_account_failures
 from api.web import bp
 from registry import accounts
 from registry.errors import Unauthenticated
@@ -34,6 +34,7 @@ def home() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
+@throttle_account_failures
 def login() -> str | Response | tuple[str, int]:
     """Sign in with a username and password."""
     if request.method == "GET":

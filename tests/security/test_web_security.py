@@ -176,6 +176,37 @@ def test_the_token_endpoint_is_throttled_with_a_problem(limited: Flask, user: st
     assert_throttled(throttled, json=True)
 
 
+def test_failed_sign_ins_are_throttled_per_account_from_any_address(
+        limited: Flask, user: str) -> None:
+    """Guessing one account's password from many addresses (web form and token endpoint
+    together) is stopped too; other accounts and the per-address budget are unaffected."""
+    from api.security import ACCOUNT_FAILURES
+
+    limit = int(ACCOUNT_FAILURES.split()[0])
+    wrong = {"username": user.upper(), "password": "sai-mat-khau"}  # any spelling of the name
+
+    def attempt(n: int, password: str = "sai-mat-khau") -> Any:
+        address = {"REMOTE_ADDR": f"203.0.113.{n}"}
+        client = limited.test_client()
+        if n % 2:
+            return client.post("/api/v1/auth/token", json={**wrong, "password": password},
+                               environ_base=address)
+        token = CSRF.search(client.get("/login", environ_base=address).get_data(as_text=True))
+        assert token is not None
+        return client.post("/login", data={**wrong, "password": password,
+                                           "csrf_token": token.group(1)}, environ_base=address)
+
+    for n in range(limit):
+        assert attempt(n).status_code == 401, n
+    # even the right password, on the sign-in page and on the token endpoint alike
+    assert_throttled(attempt(limit, password=PASSWORD), json=bool(limit % 2))
+    assert_throttled(attempt(limit + 1, password=PASSWORD), json=not limit % 2)
+    other = limited.test_client().post("/api/v1/auth/token", json={
+        "username": "someone-else", "password": "sai-mat-khau"},
+        environ_base={"REMOTE_ADDR": "203.0.113.200"})
+    assert other.status_code == 401  # another account is not locked
+
+
 def test_scan_pages_are_rate_limited_per_address(limited: Flask) -> None:
     from api.scan import SCAN_LIMIT
 
