@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from registry import audit, lots, notifications
+from registry import audit, lots, notifications, places
 from registry.actors import Actor
 from registry.errors import Forbidden, Invalid, NotFound
 from registry.models import ConsumerReport, Lot, Product, Role
@@ -62,7 +62,8 @@ class ReportOut(BaseModel):
 class ReportQuery(PageQuery):
     """Filters of the report list."""
 
-    province_code: str | None = Field(default=None, pattern=r"^\d{2}$")
+    province_code: places.CurrentProvinceCode | None = Field(
+        default=None, description="current (vn2025) province code")
     status: str | None = Field(default=None, pattern="^(new|read|closed)$")
 
 

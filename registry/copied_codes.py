@@ -26,7 +26,7 @@ from sqlalchemy import distinct, func, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from registry import audit, notifications, qr_issues
+from registry import audit, notifications, places, qr_issues
 from registry.actors import SYSTEM, Actor
 from registry.errors import Forbidden, Invalid
 from registry.models import Lot, Partner, Product, Scan, ScanCount, ScanFlag, ScanThreshold, utcnow
@@ -66,7 +66,8 @@ class FlagQuery(PageQuery):
     """Filters of the flagged-code list."""
 
     reason: str | None = Field(default=None, pattern="^(many_places|over_quantity)$")
-    province_code: str | None = Field(default=None, pattern=r"^\d{2}$")
+    province_code: places.CurrentProvinceCode | None = Field(
+        default=None, description="current (vn2025) province code")
 
 
 def thresholds(session: Session) -> dict[str, int]:

@@ -135,7 +135,8 @@ class GrowingAreaOut(BaseModel):
 class GrowingAreaQuery(PageQuery):
     """Filters of the growing-area list."""
 
-    province_code: str | None = Field(default=None, description="current province code")
+    province_code: places.CurrentProvinceCode | None = Field(
+        default=None, description="current (vn2025) province code")
     holder_id: int | None = None
     status: RecordStatus | None = None
     valid_on: date | None = None

@@ -89,7 +89,8 @@ class PartnerQuery(PageQuery):
     """Filters of the partner list."""
 
     kind: PartnerKind | None = None
-    province_code: str | None = Field(default=None, description="current province code")
+    province_code: places.CurrentProvinceCode | None = Field(
+        default=None, description="current (vn2025) province code")
     verified: bool | None = Field(default=None, description="false: the unverified partners "
                                   "EPCIS captures created, for an agency to check")
 

@@ -17,9 +17,9 @@ from datetime import date
 from enum import StrEnum
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from registry.errors import FieldError, Invalid
 
@@ -82,6 +82,23 @@ def current_province(scheme: AdmScheme | str, code: str) -> Province:
     now = province(AdmScheme.VN2025, recorded.current_code)
     assert now is not None, f"province table maps {code} to unknown {recorded.current_code}"
     return now
+
+
+def checked_current_code(code: str) -> str:
+    """A current (vn2025) province code, as list filters take; a pre-2025 code that is not
+    current says which province it is part of now (ValueError: a 422 naming the filter)."""
+    code = code.strip().zfill(2)
+    if province(AdmScheme.VN2025, code) is not None:
+        return code
+    old = province(AdmScheme.VN2004, code)
+    if old is not None:
+        raise ValueError(f"{code} ({old.name}) is a pre-2025 code; use the current province "
+                         f"{old.current_code}")
+    raise ValueError(f"{code} is not a province code")
+
+
+CurrentProvinceCode = Annotated[str, AfterValidator(checked_current_code)]
+"""A filter's current province code, checked against the province table."""
 
 
 def legacy_sources(current_code: str) -> list[Province]:

@@ -336,3 +336,21 @@ def test_a_required_field_cannot_be_cleared_by_a_patch(api_as, coop, unchanged):
     body = assert_problem(response, 422, "name")
     assert "cleared" in body["errors"][0]["message"]
     assert tay_ninh.get(f"/partners/{coop.id}").get_json() == before
+
+
+@pytest.mark.parametrize("code, says", [("999", "not a province code"),
+                                        ("94", "use the current province 92"),
+                                        ("72", "use the current province 80")])
+def test_a_list_filter_by_an_unknown_or_merged_province_is_a_422(api_as, code, says):
+    for path in ("/partners", "/growing-areas"):
+        body = assert_problem(api_as("admin").get(path, query_string={"province_code": code}),
+                              422, "province_code")
+        assert says in body["errors"][0]["message"]
+
+
+def test_a_list_filter_by_a_current_province_works_with_or_without_the_zero(api_as, session):
+    factories.partner(session, kind="cooperative", province="01", name="Hợp tác xã Hà Nội")
+    session.commit()
+    for code in ("01", "1"):
+        found = api_as("admin").get("/partners", query_string={"province_code": code}).get_json()
+        assert [p["name"] for p in found["items"]] == ["Hợp tác xã Hà Nội"]
