@@ -17,8 +17,9 @@ from pydantic_core import to_jsonable_python
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-from api import auth
+from api import auth, database
 from api.security import limiter, throttle_account_failures
+from registry import idempotency
 from registry.errors import DomainError, FieldError
 
 JSON_MIME = "application/json"
@@ -112,6 +113,35 @@ def json_response(payload: Any, status: int = 200) -> Response:
                     mimetype=JSON_MIME)
 
 
+def _idempotent(key: str, run: Callable[[], Response]) -> Response:
+    """A POST sent with an `Idempotency-Key`: the stored answer of the same earlier request,
+    or the write run once and its answer kept (registry.idempotency)."""
+    username = auth.current_actor().username
+    digest = idempotency.request_digest(request.method, request.path, request.query_string,
+                                        request.get_data(cache=True))
+    stored = idempotency.claim(database.session(), username, key, digest)
+    if stored is not None:
+        replay = Response(stored.body, stored.status, content_type=stored.content_type)
+        if stored.location:
+            replay.headers["Location"] = stored.location
+        replay.headers["Idempotent-Replayed"] = "true"
+        return replay
+    response = run()
+    if 200 <= response.status_code < 300:
+        idempotency.remember(database.session(), username, key, digest, idempotency.Stored(
+            response.status_code, response.content_type, response.headers.get("Location"),
+            response.get_data(as_text=True)))
+    return response
+
+
+IDEMPOTENCY_PARAMETER = {
+    "name": idempotency.HEADER, "in": "header", "required": False,
+    "description": "Send a retried write with the same key: it is recorded once and the retry "
+                   "gets the first answer (kept 7 days per user).",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200,
+               "pattern": "^[\\x21-\\x7e]+$"}}
+
+
 def operation(bp: Blueprint, method: str, rule: str, *, summary: str, tag: str,
               body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
               response: Any = None, status: int = 200, public: bool = False,
@@ -130,6 +160,12 @@ def operation(bp: Blueprint, method: str, rule: str, *, summary: str, tag: str,
         def endpoint(**path: Any) -> Any:
             if not public:
                 auth.current_actor()
+                key = request.headers.get(idempotency.HEADER) if method == "POST" else None
+                if key is not None:
+                    return _idempotent(key, lambda: run(path))
+            return run(path)
+
+        def run(path: dict[str, Any]) -> Any:
             kwargs = dict(path)
             if body is not None:
                 kwargs["body"] = parse_body(body)
@@ -223,6 +259,8 @@ def document(title: str, version: str, server: str) -> dict[str, Any]:
                       for name, kind in op.path_params.items()]
         if op.query is not None:
             parameters += _query_parameters(op.query, schemas)
+        if op.method == "post" and not op.public:
+            parameters.append(IDEMPOTENCY_PARAMETER)
         if parameters:
             entry["parameters"] = parameters
         if op.body is not None:

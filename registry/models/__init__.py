@@ -1,6 +1,6 @@
 """Every ORM class of the registry, importable from one place (Alembic reads Base.metadata)."""
 
-from registry.models.accounts import ApiToken, AuditEntry, AuditHead, User
+from registry.models.accounts import ApiToken, AuditEntry, AuditHead, IdempotencyKey, User
 from registry.models.base import Base, PlaceMixin, enum_column, utcnow
 from registry.models.chains import ChainLink, ChainMember, ChainProduct, SupplyChain
 from registry.models.enums import (
@@ -83,6 +83,7 @@ __all__ = [
     "Event", "EventKind", "Holding", "Lot", "LotEdge", "LotStatus", "OriginType", "Shipment",
     "ShipmentStatus", "Transformation", "TransformationInput", "IndicatorTarget",
     "ApiToken", "AquacultureRegistration", "AuditEntry", "AuditHead", "Base", "Certification",
+    "IdempotencyKey",
     "CertificationScheme", "DeclarationKind", "FarmingForm", "FarmingMethod", "GrowingArea",
     "GrowingAreaKind", "HolderType", "Partner", "PartnerKind", "PlaceMixin", "Product",
     "ProductCategory", "RecordStatus", "Role", "StatusChange", "User", "enum_column", "utcnow",

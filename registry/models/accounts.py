@@ -1,10 +1,10 @@
-"""Users, their API tokens, and the hash-chained audit log."""
+"""Users, their API tokens, the hash-chained audit log, and idempotency keys of API writes."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.models.base import Base, enum_column, utcnow
@@ -69,4 +69,23 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int]
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class IdempotencyKey(Base):
+    """An `Idempotency-Key` a user sent with an API write, the request's digest and, once the
+    write committed, the response to replay when the same request is sent again."""
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = (UniqueConstraint("username", "key"),
+                      Index("ix_idempotency_key_created", "username", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    key: Mapped[str] = mapped_column(String(200))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int | None]
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    location: Mapped[str | None] = mapped_column(String(500))
+    body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
