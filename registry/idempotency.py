@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from registry.errors import Conflict, FieldError, Invalid
@@ -87,3 +88,38 @@ def remember(session: Session, username: str, key: str, digest: str, stored: Sto
         session.add(IdempotencyKey(username=username, key=key, request_sha256=digest,
                                    created_at=utcnow(), **values))
     session.commit()
+
+
+def _form_key(token: str) -> tuple[str, str]:
+    key = "form:" + token
+    return key, hashlib.sha256(key.encode()).hexdigest()
+
+
+def claim_form(session: Session, username: str, token: str) -> str | None:
+    """Web forms carry a token made when the form was shown: one shown form, one record. Where
+    an earlier submission of this form led (its redirect), or None after claiming the token in
+    the write's transaction (`complete_form` before the commit says where it leads)."""
+    key, digest = _form_key(token)
+    found = session.execute(select(IdempotencyKey.location).where(
+        IdempotencyKey.username == username, IdempotencyKey.key == key)).first()
+    if found is None:
+        try:
+            with session.begin_nested():  # a parallel submission may commit the key first
+                session.add(IdempotencyKey(username=username, key=key, request_sha256=digest,
+                                           created_at=utcnow()))
+            return None
+        except IntegrityError:
+            found = session.execute(select(IdempotencyKey.location).where(
+                IdempotencyKey.username == username, IdempotencyKey.key == key)).first()
+            if found is None:
+                raise
+    return str(found.location or "")
+
+
+def complete_form(session: Session, username: str, token: str, location: str) -> None:
+    """Where the claimed form's write leads, stored in the same transaction as the write."""
+    key, _digest = _form_key(token)
+    session.execute(update(IdempotencyKey).where(
+        IdempotencyKey.username == username, IdempotencyKey.key == key).values(
+        status=303, location=location[:500], body=""))
+

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from api import auth, database
-from api.web import bp, forms
+from api.web import bp, forms, once
 from registry import documents, events, monitoring, places
 from registry.actors import Actor
 from registry.errors import DomainError, Forbidden, Unauthenticated
@@ -225,17 +225,20 @@ def samples_new() -> ResponseReturnValue:
         return field
 
     session = database.session()
+    if (again := once.repeated()) is not None:
+        return again
     sample, errors = submit(lambda: monitoring.record_sample(
         session, who, forms.validate(monitoring.SampleIn, data)), rename)
     if errors:
         return _sample_form(request.form, errors, 422)
+    target = once.done(url_for("web.samples_detail", sample_id=sample.id))
     session.commit()
     if sample.case_id:
         flash(gettext("The sample fails: case #%(id)s was opened and the provinces concerned "
                       "were notified.", id=sample.case_id))
     else:
         flash(gettext("Sample #%(id)s recorded.", id=sample.id))
-    return redirect(url_for("web.samples_detail", sample_id=sample.id))
+    return redirect(target)
 
 
 @bp.get("/samples/<int:sample_id>")

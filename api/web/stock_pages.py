@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from api import auth, database
-from api.web import bp
+from api.web import bp, once
 from api.web import lot_forms as lf
 from registry import lots, partners, shipments, transformations
 from registry import stock as stock_service
@@ -174,6 +174,8 @@ def stock_harvest(partner_id: int) -> ResponseReturnValue:
     """Record a harvest: a new lot at one of the partner's origins."""
     actor = _guard(partner_id)
     session = database.session()
+    if (again := once.repeated()) is not None:
+        return again
     values = {name: request.form.get(name, "").strip() for name in HARVEST_INPUTS}
     data = {"partner_id": partner_id, "product_id": values["product_id"] or None,
             "quantity": lf.number(values["quantity"]), "unit": values["unit"] or None,
@@ -186,11 +188,12 @@ def stock_harvest(partner_id: int) -> ResponseReturnValue:
     except lf.Rejected as rejected:
         return _page(partner_id, {"harvest": lf.FormState(values, rejected.errors)}, "harvest",
                      rejected.status)
+    home = once.done(_home(actor, partner_id))
     session.commit()
     flash(gettext("Harvest recorded: lot %(lot)s, %(quantity)s of %(product)s.",
                   lot=lot.lot_code, quantity=lf.lot_quantity(lot.quantity, lot),
                   product=lot.product.name_vi))
-    return redirect(_home(actor, partner_id))
+    return redirect(home)
 
 
 def _filled(values: dict[str, Any]) -> dict[str, Any]:
@@ -211,6 +214,8 @@ def stock_ship(partner_id: int) -> ResponseReturnValue:
     """Ship a quantity of a held lot to another partner."""
     actor = _guard(partner_id)
     session = database.session()
+    if (again := once.repeated()) is not None:
+        return again
     values = {name: request.form.get(name, "").strip() for name in SHIP_INPUTS}
 
     def act() -> Any:
@@ -228,12 +233,13 @@ def stock_ship(partner_id: int) -> ResponseReturnValue:
     except lf.Rejected as rejected:
         return _page(partner_id, {"ship": lf.FormState(values, rejected.errors)}, "ship",
                      rejected.status)
+    home = once.done(_home(actor, partner_id))
     session.commit()
     flash(gettext("Shipped %(quantity)s of lot %(lot)s to %(partner)s (shipment %(id)s).",
                   quantity=lf.quantity_text(shipment.quantity, shipment.lot.base_unit,
                                             shipment.unit),
                   lot=shipment.lot.lot_code, partner=shipment.to_partner.name, id=shipment.id))
-    return redirect(_home(actor, partner_id))
+    return redirect(home)
 
 
 @bp.post("/partners/<int:partner_id>/stock/receive/<int:shipment_id>")
@@ -245,6 +251,8 @@ def stock_receive(partner_id: int, shipment_id: int) -> ResponseReturnValue:
     shipment = shipments.get(session, shipment_id)
     if shipment.to_partner_id != partner_id:
         raise NotFound(f"shipment {shipment_id} is not on its way to partner {partner_id}")
+    if (again := once.repeated()) is not None:
+        return again
     values = {name: request.form.get(name, "").strip() for name in RECEIVE_INPUTS}
     data = {"received_at": lf.moment(values["received_at"]),
             "quantity": lf.number(values["quantity"]), "unit": shipment.unit}
@@ -256,6 +264,7 @@ def stock_receive(partner_id: int, shipment_id: int) -> ResponseReturnValue:
         key = f"receive-{shipment_id}"
         return _page(partner_id, {key: lf.FormState(values, rejected.errors)}, key,
                      rejected.status)
+    home = once.done(_home(actor, partner_id))
     session.commit()
     base, unit = received.lot.base_unit, received.unit
     message = gettext("Received shipment %(id)s: %(quantity)s of lot %(lot)s.", id=received.id,
@@ -270,7 +279,7 @@ def stock_receive(partner_id: int, shipment_id: int) -> ResponseReturnValue:
         flash(gettext("Your receiving gate's verification of lot %(lot)s is %(verdict)s: see "
                       "the reasons on the lot's verification page and in your inbox.",
                       lot=received.lot.lot_code, verdict=GATE_VERDICTS[check.verdict]))
-    return redirect(_home(actor, partner_id))
+    return redirect(home)
 
 
 @bp.post("/partners/<int:partner_id>/stock/transform")
@@ -286,6 +295,8 @@ def stock_transform(partner_id: int) -> ResponseReturnValue:
     if more:
         return _page(partner_id, {"transform": lf.FormState(values)}, "transform",
                      input_rows=n_in, output_rows=n_out)
+    if (again := once.repeated()) is not None:
+        return again
     inputs, in_at = lf.rows("inputs", INPUT_FIELDS, n_in)
     outputs, out_at = lf.rows("outputs", OUTPUT_FIELDS, n_out)
     names = ["kind", "occurred_at", "inputs", "outputs"]
@@ -311,8 +322,9 @@ def stock_transform(partner_id: int) -> ResponseReturnValue:
     except lf.Rejected as rejected:
         return _page(partner_id, {"transform": lf.FormState(values, rejected.errors)},
                      "transform", rejected.status, input_rows=n_in, output_rows=n_out)
+    home = once.done(_home(actor, partner_id))
     session.commit()
     flash(gettext("Transformation recorded; new lots: %(lots)s.",
                   lots=", ".join(f"{x.lot_code} ({lf.lot_quantity(x.quantity, x)} "
                                  f"{x.product.name_vi})" for x in made)))
-    return redirect(_home(actor, partner_id))
+    return redirect(home)

@@ -83,6 +83,28 @@ def test_a_failing_sample_from_the_form_opens_a_case(login: Login, chain: Chain,
     assert at_shop["box"] in listed
 
 
+def test_a_sample_form_sent_twice_opens_one_case(login: Login, chain: Chain,
+                                                at_shop: dict[str, str], app: Flask) -> None:
+    from registry.models import Sample, ViolationCase
+
+    browser = login(provinces=["92"])
+    form = text(browser.get(f"/samples/new?lot_code={at_shop['box']}"))
+    token = re.search(r'name="submission" value="([^"]+)"', form)
+    assert token is not None
+    data = {"csrf_token": csrf_token(browser, "/samples/new"), "lot_code": at_shop["box"],
+            "partner_id": str(chain.ids["shop_1"]), "taken_at": "2026-11-05T09:00",
+            "lab": "Trung tâm Kiểm nghiệm Cần Thơ", "submission": token.group(1),
+            "results.0.analyte": "Chlorpyrifos", "results.0.value": "0,8",
+            "results.0.unit": "mg/kg", "results.0.limit": "0.5"}
+    first = browser.post("/samples/new", data=data)
+    again = browser.post("/samples/new", data=data)
+    assert first.status_code == 302 and again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    with app.extensions["nguongoc.sessions"]() as s:
+        assert len(s.execute(select(Sample)).scalars().all()) == 1
+        assert len(s.execute(select(ViolationCase)).scalars().all()) == 1
+
+
 def test_sample_form_errors_show_beside_their_row_and_change_nothing(
         login: Login, chain: Chain, at_shop: dict[str, str]) -> None:
     browser = login(provinces=["92"])

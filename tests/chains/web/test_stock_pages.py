@@ -277,3 +277,47 @@ def test_agencies_see_and_record_stock_of_partners_in_their_provinces_only(
         "origin": f"partner_id:{chain.ids['farm_a']}"}, page="/stock")
     assert response.status_code == 302
     assert response.location.endswith(f"/partners/{chain.ids['farm_a']}/stock")
+
+
+def _submission(html: str, form_id: str) -> str:
+    found = re.search(r'name="submission" value="([^"]+)"', form_section(html, form_id))
+    assert found, f"no submission token in the {form_id} form"
+    return found.group(1)
+
+
+def test_a_form_sent_twice_ships_once(chain: Chain, web_as: Callable[..., WebClient],
+                                      session: Session) -> None:
+    """A double tap on a slow connection, or Back and send again: one shown form, one record."""
+    lot = harvest(chain, "farm_a", quantity="1000").json["lot_code"]
+    farm = partner_web(web_as, chain, "farm_a")
+    page = farm.text(f"/partners/{chain.ids['farm_a']}/stock")
+    token = _submission(page, "ship")
+    assert token != _submission(farm.text(f"/partners/{chain.ids['farm_a']}/stock"), "ship")
+    order = {"lot_code": lot, "quantity": "250", "unit": "kg",
+             "to_partner": str(chain.ids["collector"]), "shipped_at": local(),
+             "submission": token}
+    url = f"/partners/{chain.ids['farm_a']}/stock/ship"
+    first = farm.post(url, order, page="/stock")
+    assert first.status_code == 302
+    again = farm.post(url, order, page="/stock")
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    assert "recorded once" in farm.text(again.headers["Location"])
+    assert held(session, lot) == {chain.ids["farm_a"]: 750_000}
+    assert counts(session)[1] == 1
+    # a new form (a new token) ships again, as the user means it
+    fresh_token = _submission(farm.text(f"/partners/{chain.ids['farm_a']}/stock"), "ship")
+    assert farm.post(url, {**order, "submission": fresh_token}, page="/stock").status_code == 302
+    assert counts(session)[1] == 2
+
+
+def test_a_refused_form_keeps_no_token_so_the_corrected_form_records(
+        chain: Chain, web_as: Callable[..., WebClient], session: Session) -> None:
+    lot = harvest(chain, "farm_a", quantity="1000").json["lot_code"]
+    farm = partner_web(web_as, chain, "farm_a")
+    token = _submission(farm.text(f"/partners/{chain.ids['farm_a']}/stock"), "ship")
+    order = {"lot_code": lot, "unit": "kg", "to_partner": str(chain.ids["collector"]),
+             "shipped_at": local(), "submission": token}
+    url = f"/partners/{chain.ids['farm_a']}/stock/ship"
+    assert farm.post(url, {**order, "quantity": "1500"}, page="/stock").status_code == 409
+    assert farm.post(url, {**order, "quantity": "150"}, page="/stock").status_code == 302
+    assert held(session, lot) == {chain.ids["farm_a"]: 850_000}
