@@ -99,8 +99,9 @@ def login_required(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def safe_next(target: str | None) -> str:
-    """A local path to go back to after login (never another site)."""
-    if target and target.startswith("/") and not target.startswith("//"):
+def safe_next(target: str | None, default: str | None = None) -> str:
+    """A local path to go back to (after login, after a form), never another site: `//host`
+    and `/\\host` (which browsers read as `//host`) are refused; else `default` or home."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
-    return url_for("web.home")
+    return default or url_for("web.home")

@@ -22,12 +22,6 @@ def unverified_queue() -> ResponseReturnValue:
     return render_template("registry/unverified.html", queue=queue)
 
 
-def _back(default: str) -> str:
-    """Where the form came from: the queue or the record's page (never another site)."""
-    target = request.form.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
-
-
 @bp.post("/partners/<int:partner_id>/verify")
 @auth.login_required
 def partners_verify(partner_id: int) -> ResponseReturnValue:
@@ -37,7 +31,8 @@ def partners_verify(partner_id: int) -> ResponseReturnValue:
         partner = unverified.verify_partner(session, actor(), partner_id)
     session.commit()
     flash(gettext("%(name)s is marked verified.", name=partner.name))
-    return redirect(_back(url_for("web.partners_detail", partner_id=partner.id)))
+    return redirect(auth.safe_next(request.form.get("next"),
+                                   url_for("web.partners_detail", partner_id=partner.id)))
 
 
 @bp.post("/products/<int:product_id>/verify")
@@ -49,4 +44,5 @@ def products_verify(product_id: int) -> ResponseReturnValue:
         product = unverified.verify_product(session, actor(), product_id)
     session.commit()
     flash(gettext("%(name)s is marked verified.", name=product.name_vi))
-    return redirect(_back(url_for("web.products_detail", product_id=product.id)))
+    return redirect(auth.safe_next(request.form.get("next"),
+                                   url_for("web.products_detail", product_id=product.id)))

@@ -292,3 +292,16 @@ def test_an_unexpected_error_is_a_generic_500_and_the_traceback_stays_in_the_log
         assert response.headers["X-Content-Type-Options"] == "nosniff"
     logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
     assert SECRET in logged and "Traceback" in logged
+
+
+@pytest.mark.parametrize("target, lands", [
+    ("/lots", "/lots"), ("//evil.example/x", "/"), ("/\\evil.example/x", "/"),
+    ("https://evil.example/", "/"), ("", "/")])
+def test_sign_in_goes_back_only_to_a_local_page(client: FlaskClient, user: str, target: str,
+                                                lands: str) -> None:
+    token = CSRF.search(client.get("/login").get_data(as_text=True))
+    assert token is not None
+    answer = client.post("/login", data={"username": user, "password": PASSWORD,
+                                         "next": target, "csrf_token": token.group(1)})
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == lands
