@@ -20,7 +20,6 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from registry import events
-from registry.labels import unit_vi
 
 try:  # the QR capability's shared PDF helpers (qr/pdf.py), when merged
     from qr.pdf import FONT, FONT_BOLD, register_fonts  # type: ignore[import-not-found,unused-ignore]
@@ -86,10 +85,6 @@ def number(value: float) -> str:
     """A quantity as Vietnamese documents write it: 1.234,5."""
     text = f"{value:,.3f}".rstrip("0").rstrip(".")
     return text.replace(",", " ").replace(".", ",").replace(" ", ".")
-
-
-unit = unit_vi
-"""A unit of quantity in Vietnamese (counted units and tonnes; kg, g, l, ml stay)."""
 
 
 def page_frame(title: str) -> Any:

@@ -20,6 +20,7 @@ from chains import exports, lineage, snapshot, svg
 from chains import trace as tracing
 from registry import documents as doc
 from registry import places, recalls
+from registry.labels import unit_vi
 from registry.models import (
     Lot,
     LotEdge,
@@ -230,9 +231,9 @@ def render(session: Session, recall: Recall) -> bytes:
         rows.append([str(i), _cell(r.name, 34, st), _cell(where.get(
                      r.partner_id, r.province_code_current), 24, st), r.phone or "",
                      r.lot_code, _cell(r.product, 27, st),
-                     f"{doc.number(r.received)} {doc.unit(r.unit)}",
-                     f"{doc.number(r.to_account)} {doc.unit(r.unit)}",
-                     f"{doc.number(r.accounted)} {doc.unit(r.unit)}"])
+                     f"{doc.number(r.received)} {unit_vi(r.unit)}",
+                     f"{doc.number(r.to_account)} {unit_vi(r.unit)}",
+                     f"{doc.number(r.accounted)} {unit_vi(r.unit)}"])
     if not rows:
         rows.append(["", doc.para("Chưa có cơ sở nào nhận hàng.", st["cell"])] + [""] * 7)
     story += _tables(rows, st)
