@@ -5,7 +5,7 @@ and gets the first answer back instead of a second shipment.
 The key is claimed inside the write's own transaction (a row without a response), so it
 commits with the write or not at all: a write that was refused or never committed leaves no
 key, and its retry runs again. Two requests with the same key at the same moment: the second
-waits for the first (SQLite's write lock) or fails on the unique key (PostgreSQL), a 409.
+waits for the first (SQLite's write lock; PostgreSQL's unique index) and then finds its key.
 The response is stored right after the commit; if the process dies in between, the retry is
 told (409) that the write was recorded but its answer was not kept. Keys are per user and kept
 for KEEP_DAYS.
@@ -49,23 +49,37 @@ def request_digest(method: str, path: str, query: bytes, body: bytes) -> str:
     return digest.hexdigest()
 
 
-def claim(session: Session, username: str, key: str, digest: str) -> Stored | None:
-    """The stored response of an earlier request with this key (the same request), or None
-    after adding this request's claim to the session's transaction. Invalid for a malformed
-    key; Conflict for a key used with another request or whose answer was not kept."""
-    if not _KEY.match(key):
-        raise Invalid(f"{HEADER} is 1 to 200 visible ASCII characters",
-                      errors=[FieldError(HEADER, "is 1 to 200 visible ASCII characters")])
+def _claim(session: Session, username: str, key: str, digest: str) -> IdempotencyKey | None:
+    """The row of an earlier request with this key, or None after adding this request's row to
+    the session's transaction (in a savepoint: when a parallel request commits the same key
+    first, its row is returned instead). The user's keys past KEEP_DAYS are purged here."""
     now = utcnow()
     session.execute(delete(IdempotencyKey).where(
         IdempotencyKey.username == username,
         IdempotencyKey.created_at < now - timedelta(days=KEEP_DAYS)))
-    found = session.execute(select(IdempotencyKey).where(
-        IdempotencyKey.username == username, IdempotencyKey.key == key)).scalar_one_or_none()
+    mine = select(IdempotencyKey).where(IdempotencyKey.username == username,
+                                        IdempotencyKey.key == key)
+    found = session.execute(mine).scalar_one_or_none()
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():
+            session.add(IdempotencyKey(username=username, key=key, request_sha256=digest,
+                                       created_at=now))
+        return None
+    except IntegrityError:
+        return session.execute(mine).scalar_one()
+
+
+def claim(session: Session, username: str, key: str, digest: str) -> Stored | None:
+    """The stored response of an earlier request with this key (the same request), or None
+    after claiming the key in the session's transaction. Invalid for a malformed key; Conflict
+    for a key used with another request, or whose answer is not (yet) kept."""
+    if not _KEY.match(key):
+        raise Invalid(f"{HEADER} is 1 to 200 visible ASCII characters",
+                      errors=[FieldError(HEADER, "is 1 to 200 visible ASCII characters")])
+    found = _claim(session, username, key, digest)
     if found is None:
-        session.add(IdempotencyKey(username=username, key=key, request_sha256=digest,
-                                   created_at=now))
-        session.flush()
         return None
     if found.request_sha256 != digest:
         raise Conflict(f"{HEADER} {key} was used with another request; use a new key",
@@ -100,20 +114,8 @@ def claim_form(session: Session, username: str, token: str) -> str | None:
     an earlier submission of this form led (its redirect), or None after claiming the token in
     the write's transaction (`complete_form` before the commit says where it leads)."""
     key, digest = _form_key(token)
-    found = session.execute(select(IdempotencyKey.location).where(
-        IdempotencyKey.username == username, IdempotencyKey.key == key)).first()
-    if found is None:
-        try:
-            with session.begin_nested():  # a parallel submission may commit the key first
-                session.add(IdempotencyKey(username=username, key=key, request_sha256=digest,
-                                           created_at=utcnow()))
-            return None
-        except IntegrityError:
-            found = session.execute(select(IdempotencyKey.location).where(
-                IdempotencyKey.username == username, IdempotencyKey.key == key)).first()
-            if found is None:
-                raise
-    return str(found.location or "")
+    found = _claim(session, username, key, digest)
+    return None if found is None else str(found.location or "")
 
 
 def complete_form(session: Session, username: str, token: str, location: str) -> None:
