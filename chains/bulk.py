@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import Connection, bindparam, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -153,21 +153,26 @@ def _result(replay: Replay, index: int, op: Any) -> OperationResult:
 
 
 def _insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    insert_rows(session.connection(), table, rows)
+
+
+def insert_rows(connection: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
     """INSERT the rows (all with the same keys), each value through its column type's bind
     processor: the driver's executemany of the compiled Core INSERT on SQLite (without
     SQLAlchemy's per-row parameter bookkeeping), COPY on PostgreSQL (a statement a row, or
-    multi-row INSERTs whose 10,000 parameters psycopg parses in Python, are 3-5 times slower)."""
+    multi-row INSERTs whose 10,000 parameters psycopg parses in Python, are 3-5 times slower).
+    The bulk engine and the benchmarks' generator (bench/rowwriter.py) write through it."""
     if not rows:
         return
-    dialect = session.get_bind().dialect
+    dialect = connection.dialect
     keys, processors, sql = _insert_plan(table, dialect, tuple(rows[0]))
     pairs = list(zip(keys, processors, strict=True))
     values = (tuple(process(row[k]) if process else row[k] for k, process in pairs)
               for row in rows)
     if dialect.name == "sqlite":
-        session.connection().exec_driver_sql(sql, list(values))
+        connection.exec_driver_sql(sql, list(values))
         return
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     with cursor.copy(f"COPY {table.name} ({', '.join(keys)}) FROM STDIN") as copy:
         for value in values:
             copy.write_row(value)
