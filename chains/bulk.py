@@ -45,7 +45,7 @@ from chains.bulk_ops import (
     TransformOp,
 )
 from chains.bulk_rules import Replay
-from registry import audit, database
+from registry import audit, database, receiving_gates
 from registry.actors import Actor
 from registry.errors import DomainError, FieldError
 from registry.models import (
@@ -126,6 +126,7 @@ def _record(session: Session, actor: Actor, operations: list[Any],
         if sources is not None:
             replay.events[-1]["epcis_event_id"] = sources[index]
     first_event, last_event = _write(session, replay)
+    _gate_receipts(session, actor, ops, replay)
     digest = sha256 or hashlib.sha256(audit.canonical(
         [op.model_dump(mode="json") for op in ops]).encode("utf-8")).hexdigest()
     counts = Counter(op.type for op in ops)
@@ -135,6 +136,25 @@ def _record(session: Session, actor: Actor, operations: list[Any],
                   "first_event_id": first_event, "last_event_id": last_event})
     return BatchResult(operations=len(ops), events=len(replay.events), sha256=digest,
                        results=[_result(replay, i, op) for i, op in enumerate(ops)])
+
+
+def _gate_receipts(session: Session, actor: Actor, ops: list[Any], replay: Replay) -> None:
+    """The recipients' receiving gates, as `shipments.receive` runs them, on the batch's
+    receipts once its rows are written (a lot made in the same batch is then traceable): a
+    refusing gate that rejects a lot refuses the whole batch, naming the operation."""
+    receipts = [(i, replay.done[i]["shipment_id"]) for i, op in enumerate(ops)
+                if isinstance(op, ReceiveOp)]
+    recipients = {replay.shipments[sid]["to_partner_id"] for _, sid in receipts}
+    gated = receiving_gates.gated(session, recipients)
+    for index, shipment_id in receipts:
+        if replay.shipments[shipment_id]["to_partner_id"] not in gated:
+            continue
+        shipment = session.get(Shipment, shipment_id, populate_existing=True)
+        assert shipment is not None
+        try:
+            receiving_gates.run_gate(session, actor, shipment, ops[index].received_at)
+        except DomainError as exc:
+            raise _refused(exc, index, ops[index], "shipment_id") from None
 
 
 def _result(replay: Replay, index: int, op: Any) -> OperationResult:

@@ -104,6 +104,23 @@ def check_receipt(session: Session, actor: Actor, shipment: Shipment,
     """Run the recipient's gate on a shipment about to be received (None when off)."""
     if shipment.status is not ShipmentStatus.IN_TRANSIT:
         return None  # receive() refuses it as already received
+    return run_gate(session, actor, shipment, received_at)
+
+
+def gated(session: Session, partner_ids: set[int]) -> set[int]:
+    """Which of these partners have a receiving gate that is not off (one query)."""
+    if not partner_ids:
+        return set()
+    return set(session.execute(select(ReceivingGate.partner_id).where(
+        ReceivingGate.partner_id.in_(partner_ids), ReceivingGate.mode != GateMode.OFF))
+        .scalars())
+
+
+def run_gate(session: Session, actor: Actor, shipment: Shipment,
+             received_at: datetime) -> ReceiptCheck | None:
+    """The gate itself: verify the lot for its recipient as of `received_at`; GateRefused when
+    a refusing gate rejects it, else the verdict kept (and the recipient told if not approved).
+    The bulk engine runs it on the receipts of a batch once the batch's rows are written."""
     gate = session.get(ReceivingGate, shipment.to_partner_id)
     if gate is None or gate.mode is GateMode.OFF:
         return None

@@ -120,3 +120,32 @@ def test_a_refused_receipt_can_be_received_once_the_gate_is_lowered(
     assert receive(chain, shipment_id, "shop_1", "200", unit="box").status_code == 200
     again = receive(chain, shipment_id, "shop_1", "200", unit="box")
     assert again.status_code == 409 and again.json["errors"][0]["message"] == "already received"
+
+
+def bulk_receipt(chain: Chain, shipment_id: int) -> Any:
+    return chain.api("shop_1").post("/events/bulk", json={"operations": [{
+        "type": "receive", "shipment_id": shipment_id, "quantity": "200", "unit": "box",
+        "received_at": "2026-11-05T09:00:00+07:00"}]})
+
+
+def test_the_gate_also_guards_receipts_recorded_in_bulk(
+        chain: Chain, uncertified_packer: str) -> None:
+    """A supermarket's own system posting its receipts in a batch (or as EPCIS) meets the
+    same gate as the receive form: refused and nothing changed, or received with the verdict."""
+    box = uncertified_packer
+    set_gate(chain, "refuse")
+    shipment_id = send_to_shop(chain, box)
+    before = holdings(chain, box)
+    refused = bulk_receipt(chain, shipment_id)
+    assert refused.status_code == 409, refused.json
+    assert refused.json["type"].endswith("/receiving-gate-refused")
+    assert refused.json["errors"][0]["field"] == "operations.0.lot_code"
+    assert refused.json["errors"][0]["message"].startswith("handler_uncertified:")
+    assert chain.api("shop_1").get(f"/shipments/{shipment_id}").json["status"] == "in_transit"
+    assert holdings(chain, box) == before
+    set_gate(chain, "warn")
+    done = bulk_receipt(chain, shipment_id)
+    assert done.status_code == 201, done.json
+    recorded = chain.api("shop_1").get(f"/shipments/{shipment_id}/receipt-check").json
+    assert recorded["verdict"] == "rejected" and recorded["mode"] == "warn"
+    assert holdings(chain, box)[chain.ids["shop_1"]] == 200
