@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from chains import lineage, supply_chains, verification_common, yields
 from chains import trace as tracing
-from chains.trace import PartnerFacts
+from chains.trace import PartnerFacts, partner_facts
 from chains.verification_rules import (
     EVENT,
     ORIGIN,
@@ -199,7 +199,7 @@ def _handlers(session: Session, tr: tracing.Trace, relevant: list[Shipment]
         failing = sorted([(day, role, lot) for day, role, lot, site in items if required and not
                           set(required) & index.valid_schemes(pid, day, site=site)],
                          key=lambda x: (x[0], x[2].lot_code))
-        handlers.append(HandlerOut(partner=verification_common.partner_facts(partner),
+        handlers.append(HandlerOut(partner=partner_facts(partner),
                                    roles=sorted({role for _, role, _, _ in items}),
                                    required_any_of=required, events=len(items), ok=not failing))
         if failing:
@@ -366,7 +366,7 @@ def verify_lot(session: Session, lot_code: str, *, for_partner_id: int | None = 
     reasons = [r for c in checks for r in c.reasons]
     return LotVerificationOut(
         lot_code=lot.lot_code, product=lot.product.name_vi,
-        producer=verification_common.partner_facts(lot.producer), status=lot.status,
+        producer=partner_facts(lot.producer), status=lot.status,
         for_partner_id=for_partner_id, checked_at=at, verdict=verdict_of(reasons),
         reasons=reasons, checks=checks, origins=origins, handlers=handlers, yields=yield_rows,
         lot_count=len(tr.lots))

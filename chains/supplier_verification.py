@@ -32,7 +32,7 @@ from chains.supplier_checks import (
     accepted_schemes,
     day_of,
 )
-from chains.trace import PartnerFacts
+from chains.trace import PartnerFacts, partner_facts
 from chains.verification_rules import Outcome, Reason, verdict_of
 from registry import events, partners, validity
 from registry.models import (
@@ -213,7 +213,7 @@ def verify_supplier(session: Session, partner_id: int,
     for s in recent:
         counts[s.verdict] += 1
     return SupplierVerificationOut(
-        partner=verification_common.partner_facts(partner), checked_on=today,
+        partner=partner_facts(partner), checked_on=today,
         verdict=verdict_of(reasons), reasons=reasons,
         food_safety_schemes=f.accepted, certifications=f.certs, origin_codes=f.codes,
         chains=_chains(session, partner.id, today), cases=f.cases, recalls=f.recalls,

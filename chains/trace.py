@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 import networkx as nx
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from chains import lineage
@@ -33,7 +33,10 @@ Direction = Literal["backward", "forward"]
 
 
 class PartnerFacts(BaseModel):
-    """A partner in a trace, with its current province."""
+    """A partner in a trace, with its current province (frozen: instances are cached and
+    shared between responses)."""
+
+    model_config = ConfigDict(frozen=True)
 
     id: int
     name: str
@@ -150,7 +153,8 @@ class Trace:
     restricted: bool = False
 
 
-def _facts(partner: Any) -> PartnerFacts:
+def partner_facts(partner: Any) -> PartnerFacts:
+    """A partner as traces and verifications show it, with its current province (cached)."""
     return _partner_facts(partner.id, partner.name, partner.kind, partner.province_code_current)
 
 
@@ -245,7 +249,7 @@ def _certified(session: Session, trace: Trace) -> None:
         entry = origins.get((root.origin_type.value, code))
         if entry is None:
             entry = OriginOut(type=root.origin_type, code=code,
-                              holder=_facts(trace.partners[root.producer_id]),
+                              holder=partner_facts(trace.partners[root.producer_id]),
                               place=places.describe(record), lots=[],
                               certifications=_certs_on(by_holder[key], history, root.produced_on))
             origins[(root.origin_type.value, code)] = entry
@@ -278,7 +282,7 @@ def _chain_order(trace: Trace, by_holder: dict[tuple[str, int], list[Any]],
         seen(s.to_partner_id, s.received_at or s.shipped_at, "receive", code)
     order = sorted(firsts, key=lambda pid: (firsts[pid], pid))
     return [TracePartnerOut(
-        partner=_facts(trace.partners[pid]), roles=sorted(roles[pid]), first_at=firsts[pid],
+        partner=partner_facts(trace.partners[pid]), roles=sorted(roles[pid]), first_at=firsts[pid],
         lots=sorted(handled[pid]),
         certifications=_certs_on(by_holder[("partner_id", pid)], history,
                                  firsts[pid].astimezone(events.VN_TZ).date()))
@@ -339,7 +343,7 @@ def render(trace: Trace) -> TraceOut:
         lot_items.append(TraceLotOut(
             lot_code=lot.lot_code, batch=lot.batch,
             product=lot.product,
-            producer=_facts(trace.partners[lot.producer_id]), quantity=quantity, unit=unit,
+            producer=partner_facts(trace.partners[lot.producer_id]), quantity=quantity, unit=unit,
             status=lot.status.value, produced_on=lot.produced_on, origin_type=lot.origin_type,
             depth=trace.graph.nodes[lid].get("depth", 0),
             inputs=sorted(codes[p] for p in trace.graph.predecessors(lid) if p in codes),
@@ -350,8 +354,8 @@ def render(trace: Trace) -> TraceOut:
         quantity, unit = display(s.quantity, lot.base_unit, s.unit)
         movements.append(MovementOut(
             shipment_id=s.id, lot_code=lot.lot_code, product=products[lot.product_id].name_vi,
-            from_partner=_facts(trace.partners[s.from_partner_id]),
-            to_partner=_facts(trace.partners[s.to_partner_id]), quantity=quantity, unit=unit,
+            from_partner=partner_facts(trace.partners[s.from_partner_id]),
+            to_partner=partner_facts(trace.partners[s.to_partner_id]), quantity=quantity, unit=unit,
             shipped_at=s.shipped_at, received_at=s.received_at,
             received_quantity=(display(s.received_quantity, lot.base_unit, s.unit)[0]
                                if s.received_quantity is not None else None),
@@ -361,7 +365,7 @@ def render(trace: Trace) -> TraceOut:
         lot = trace.lots[h.lot_id]
         quantity, unit = display(h.quantity, lot.base_unit, lot.unit)
         holders.append(HolderOut(lot_code=lot.lot_code, quantity=quantity, unit=unit,
-                                 partner=_facts(trace.partners[h.partner_id])))
+                                 partner=partner_facts(trace.partners[h.partner_id])))
     return TraceOut(lot_code=trace.lot.lot_code, direction=trace.direction,
                     origins=trace.origins, lots=lot_items, partners=trace.partner_order,
                     recipients=movements, holders=holders, graph=node_link(trace),

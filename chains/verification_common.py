@@ -13,8 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chains import lineage
-from chains.trace import PartnerFacts
-from registry import aquaculture, certifications, growing_areas, places, validity
+from registry import aquaculture, certifications, growing_areas, validity
 from registry.actors import Actor
 from registry.errors import Forbidden
 from registry.models import (
@@ -23,18 +22,9 @@ from registry.models import (
     Certification,
     GrowingArea,
     Lot,
-    Partner,
     Shipment,
     StatusChange,
 )
-
-
-def partner_facts(partner: Partner) -> PartnerFacts:
-    """A partner as verifications show it, with its current province."""
-    now = places.province(places.AdmScheme.VN2025, partner.province_code_current)
-    return PartnerFacts(id=partner.id, name=partner.name, kind=partner.kind,
-                        province_code_current=partner.province_code_current,
-                        province_name_current=now.name if now else partner.province_code_current)
 
 
 def histories(session: Session, subject_type: str,
