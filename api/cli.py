@@ -163,6 +163,22 @@ def audit_verify() -> None:
     click.echo(f"audit log intact: {verdict.entries} entries")
 
 
+@click.command("balance")
+@with_appcontext
+def balance_command() -> None:
+    """Check the mass balance of every lot (what was made, received, shipped, consumed and
+    destroyed against what is held); exit 1 naming what does not balance."""
+    from registry import mass_balance
+
+    result = mass_balance.check(database.session())
+    if not result.ok:
+        for problem in result.problems:
+            click.echo(problem, err=True)
+        sys.exit(1)
+    click.echo(f"mass balance holds: {result.lots} lots, {result.holdings} holdings, "
+               f"{result.shipments} shipments")
+
+
 @click.command("check")
 @with_appcontext
 def check_command() -> None:
@@ -205,7 +221,8 @@ def restore_command(source: Path, yes: bool) -> None:
         backup.restore(_database_url(), source)
     except (RuntimeError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo("restored; run `nguongoc audit verify` to check the audit chain", err=True)
+    click.echo("restored; run `nguongoc audit verify` and `nguongoc balance` to check it",
+               err=True)
 
 
 @click.group("alerts")
@@ -258,6 +275,7 @@ def mail_send(limit: int) -> None:
 def init_app(app: Flask) -> None:
     """Add the commands to the app's CLI (so app.test_cli_runner() sees them)."""
     for command in (db_group, demo_command, serve_command, users_group, tokens_group,
-                    audit_group, check_command, backup_command, restore_command,
+                    audit_group, balance_command, check_command, backup_command,
+                    restore_command,
                     alerts_group, mail_group):
         app.cli.add_command(command)

@@ -1,4 +1,4 @@
-"""The `nguongoc` command: users, tokens, db upgrade, demo and audit verify."""
+"""The `nguongoc` command: users, tokens, db upgrade, demo, audit verify and balance."""
 
 from __future__ import annotations
 
@@ -156,3 +156,19 @@ def test_audit_verify_exits_0_then_1_naming_the_first_bad_entry(runner, session)
     broken = runner.invoke(args=["audit", "verify"])
     assert broken.exit_code == 1
     assert "entry 7" in broken.stderr and "6 entries verified" in broken.stderr
+
+
+def test_balance_exits_0_on_the_demo_then_1_naming_a_tampered_holding(runner, session):
+    from registry.models import Holding
+
+    runner.invoke(args=["demo"])
+    intact = runner.invoke(args=["balance"])
+    assert intact.exit_code == 0, intact.output
+    assert "mass balance holds" in intact.stdout
+    holding = session.execute(select(Holding).where(Holding.quantity > 0).limit(1)).scalar_one()
+    lot_id = holding.lot_id
+    holding.quantity += 1000
+    session.commit()
+    broken = runner.invoke(args=["balance"])
+    assert broken.exit_code == 1
+    assert f"lot {lot_id}" in broken.stderr
