@@ -93,3 +93,21 @@ def pack(chain: Chain, inputs: list[tuple[str, str, str]], quantity: str = "900"
 def holdings(chain: Chain, lot_code: str) -> dict[int, float]:
     body = chain.api("admin").get(f"/lots/{lot_code}").json
     return {h["partner"]["id"]: h["base_quantity"] for h in body["holdings"]}
+
+
+@pytest.fixture
+def packed(chain: Chain) -> dict[str, str]:
+    """farm_a -> packer; farm_b -> collector -> packer; packed into boxes -> distributor ->
+    shop_1 (600) and shop_2 (300): the lots a, b and box by their codes."""
+    a = harvest(chain, "farm_a").json["lot_code"]
+    b = harvest(chain, "farm_b", quantity="400").json["lot_code"]
+    move(chain, a, "farm_a", "packer", "900")
+    move(chain, b, "farm_b", "collector", "400")
+    move(chain, b, "collector", "packer", "350")
+    box = pack(chain, [(a, "900", "kg"), (b, "350", "kg")], quantity="1200").json
+    code = box["outputs"][0]["lot_code"]
+    move(chain, code, "packer", "distributor", "1000", unit="box")
+    move(chain, code, "distributor", "shop_1", "600", unit="box")
+    move(chain, code, "distributor", "shop_2", "300", unit="box")
+    return {"a": a, "b": b, "box": code}
+

@@ -6,26 +6,8 @@ import csv
 import io
 from typing import Any
 
-import pytest
-
 from chains.exports import CSV_COLUMNS
-from tests.chains.conftest import Chain, harvest, move, pack
-
-
-@pytest.fixture
-def packed(chain: Chain) -> dict[str, str]:
-    """farm_a and farm_b -> collector (merge) -> packer boxes -> distributor -> 2 shops."""
-    a = harvest(chain, "farm_a").json["lot_code"]
-    b = harvest(chain, "farm_b", quantity="400").json["lot_code"]
-    move(chain, a, "farm_a", "packer", "900")
-    move(chain, b, "farm_b", "collector", "400")
-    move(chain, b, "collector", "packer", "350")
-    box = pack(chain, [(a, "900", "kg"), (b, "350", "kg")], quantity="1200").json
-    code = box["outputs"][0]["lot_code"]
-    move(chain, code, "packer", "distributor", "1000", unit="box")
-    move(chain, code, "distributor", "shop_1", "600", unit="box")
-    move(chain, code, "distributor", "shop_2", "300", unit="box")
-    return {"a": a, "b": b, "box": code}
+from tests.chains.conftest import Chain
 
 
 def test_backward_trace_reaches_every_origin_and_handler_in_chain_order(

@@ -8,27 +8,9 @@ import io
 import re
 from collections.abc import Callable
 
-import pytest
-
 from chains.exports import CSV_COLUMNS
-from tests.chains.conftest import Chain, harvest, move, pack
+from tests.chains.conftest import Chain
 from tests.chains.web.conftest import WebClient
-
-
-@pytest.fixture
-def packed(chain: Chain) -> dict[str, str]:
-    """farm_a and farm_b -> packer boxes -> distributor -> shop_1 and shop_2."""
-    a = harvest(chain, "farm_a").json["lot_code"]
-    b = harvest(chain, "farm_b", quantity="400").json["lot_code"]
-    move(chain, a, "farm_a", "packer", "900")
-    move(chain, b, "farm_b", "collector", "400")
-    move(chain, b, "collector", "packer", "350")
-    box = pack(chain, [(a, "900", "kg"), (b, "350", "kg")], quantity="1200").json
-    code = box["outputs"][0]["lot_code"]
-    move(chain, code, "packer", "distributor", "1000", unit="box")
-    move(chain, code, "distributor", "shop_1", "600", unit="box")
-    move(chain, code, "distributor", "shop_2", "300", unit="box")
-    return {"a": a, "b": b, "box": code}
 
 
 def table(html: str, section: str) -> str:
